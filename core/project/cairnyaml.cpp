@@ -1,0 +1,442 @@
+// Reader for cairn.yaml, Cairn's own project file. The format is documented in
+// docs/project-file.md; keep the two in step.
+
+#include "placeholders.h"
+#include "projectfile.h"
+#include "yamlsupport.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace cairn {
+
+namespace {
+
+const QRegularExpression &nameRe()
+{
+    static const QRegularExpression re(u"^[A-Za-z0-9_][A-Za-z0-9_.\\-]*$"_s);
+    return re;
+}
+
+const QRegularExpression &paramNameRe()
+{
+    static const QRegularExpression re(u"^[A-Za-z_][A-Za-z0-9_\\-]*$"_s);
+    return re;
+}
+
+class CairnYamlReader
+{
+public:
+    CairnYamlReader(const QString &path, const QString &root)
+        : y(path)
+    {
+        project.rootDir = root;
+        project.projectFile = path;
+        project.format = ProjectFormat::Cairn;
+        project.name = QFileInfo(root).fileName();
+    }
+
+    std::expected<Project, Errors> read(const QByteArray &bytes)
+    {
+        const auto doc = y.parse(bytes);
+        if (!doc)
+            return std::unexpected(y.takeErrors());
+        const YAML::Node &root = *doc;
+        if (!root.IsDefined() || root.IsNull()) {
+            y.error(SourceLocation{1, 1}, u"the project file is empty"_s,
+                    u"Declare at least `name:` and `entry_points:`; `cairn-cli init` writes a "
+                    "commented example"_s);
+            return std::unexpected(y.takeErrors());
+        }
+        if (!y.expectMap(root, u"the project file"_s))
+            return std::unexpected(y.takeErrors());
+
+        y.checkKeys(root,
+                    {u"version"_s, u"name"_s, u"description"_s, u"entry_points"_s, u"datasets"_s,
+                     u"models"_s, u"drift"_s},
+                    u"the project file"_s);
+        readVersion(root["version"]);
+        if (const auto n = root["name"]; n.IsDefined()) {
+            if (auto s = y.expectScalar(n, u"\"name\""_s)) {
+                if (s->trimmed().isEmpty())
+                    y.error(n, u"\"name\" is empty"_s, u"Give the project a name"_s);
+                else
+                    project.name = s->trimmed();
+            }
+        }
+        if (const auto d = root["description"]; d.IsDefined()) {
+            if (auto s = y.expectScalar(d, u"\"description\""_s))
+                project.description = s->trimmed();
+        }
+        if (const auto e = root["entry_points"]; e.IsDefined() && !e.IsNull())
+            readEntryPoints(e);
+        if (const auto d = root["datasets"]; d.IsDefined() && !d.IsNull())
+            readDatasets(d);
+        if (const auto m = root["models"]; m.IsDefined() && !m.IsNull())
+            readModels(m);
+        if (const auto d = root["drift"]; d.IsDefined() && !d.IsNull())
+            readDrift(d);
+
+        if (!y.errors().isEmpty())
+            return std::unexpected(y.takeErrors());
+        project.warnings = y.takeWarnings();
+        return project;
+    }
+
+private:
+    void readVersion(const YAML::Node &node)
+    {
+        if (!node.IsDefined())
+            return;
+        const auto s = y.expectScalar(node, u"\"version\""_s);
+        if (!s)
+            return;
+        bool ok = false;
+        const int v = s->toInt(&ok);
+        if (!ok || v < 1) {
+            y.error(node, u"\"version\" must be a whole number such as 1, not \"%1\""_s.arg(*s));
+        } else if (v > CairnYamlVersion) {
+            y.error(
+                node,
+                u"this file uses cairn.yaml version %1, but this Cairn reads versions up to %2"_s
+                    .arg(v)
+                    .arg(CairnYamlVersion),
+                u"Update Cairn, or lower the version if the file uses no newer feature"_s);
+        }
+    }
+
+    bool checkName(const YAML::Node &keyNode, const QString &name, const QString &what)
+    {
+        if (nameRe().match(name).hasMatch())
+            return true;
+        y.error(keyNode,
+                u"%1 name \"%2\" may only use letters, digits, '_', '-' and '.'"_s.arg(what, name));
+        return false;
+    }
+
+    void readEntryPoints(const YAML::Node &node)
+    {
+        if (!y.expectMap(node, u"\"entry_points\""_s))
+            return;
+        y.checkDuplicateKeys(node, u"\"entry_points\""_s);
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            const QString name = toQString(it->first.Scalar());
+            if (!checkName(it->first, name, u"entry point"_s))
+                continue;
+            EntryPoint ep;
+            ep.name = name;
+            ep.location = y.where(it->first);
+            const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
+            const QString ctx = u"entry point \"%1\""_s.arg(name);
+            if (body.IsScalar()) {
+                ep.command = toQString(body.Scalar()); // `train: python train.py`
+            } else if (body.IsMap()) {
+                y.checkKeys(body,
+                            {u"command"_s, u"description"_s, u"parameters"_s, u"metrics"_s,
+                             u"working_dir"_s},
+                            ctx);
+                if (const auto c = body["command"]; c.IsDefined() && !c.IsNull()) {
+                    if (auto s = y.expectScalar(c, u"the command of "_s + ctx))
+                        ep.command = *s;
+                }
+                if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
+                    if (auto s = y.expectScalar(d, u"the description of "_s + ctx))
+                        ep.description = s->trimmed();
+                }
+                if (const auto w = body["working_dir"]; w.IsDefined() && !w.IsNull()) {
+                    if (auto s = y.expectScalar(w, u"the working_dir of "_s + ctx))
+                        ep.workingDirectory = checkRelativePath(w, *s, u"working_dir"_s);
+                }
+                if (const auto p = body["parameters"]; p.IsDefined() && !p.IsNull())
+                    readParameters(p, ep);
+                if (const auto m = body["metrics"]; m.IsDefined() && !m.IsNull())
+                    readMetricPatterns(m, ep);
+            } else {
+                y.error(body,
+                        u"%1 must be a command or a mapping with a \"command\", but it is %2"_s.arg(
+                            ctx, YamlFile::describe(body)));
+                continue;
+            }
+            if (ep.command.trimmed().isEmpty()) {
+                y.error(it->first, u"%1 has no command"_s.arg(ctx),
+                        u"Add `command: python %1.py` (or whatever runs it)"_s.arg(name));
+                continue;
+            }
+            checkCommandPlaceholders(body.IsMap() ? body["command"] : body, ep);
+            project.entryPoints.append(ep);
+        }
+    }
+
+    QString checkRelativePath(const YAML::Node &at, const QString &path, const QString &what)
+    {
+        const QString p = QDir::fromNativeSeparators(path.trimmed());
+        if (QDir::isAbsolutePath(p) || QDir::cleanPath(p).startsWith(u"../"_s) || p == u".."_s) {
+            y.error(
+                at,
+                u"%1 must stay inside the project folder, but \"%2\" does not"_s.arg(what, path),
+                u"Give a path relative to the folder that holds cairn.yaml"_s);
+            return {};
+        }
+        return p;
+    }
+
+    void readParameters(const YAML::Node &node, EntryPoint &ep)
+    {
+        const QString ctx = u"the parameters of entry point \"%1\""_s.arg(ep.name);
+        if (!y.expectMap(node, ctx))
+            return;
+        y.checkDuplicateKeys(node, ctx);
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            Parameter p;
+            p.name = toQString(it->first.Scalar());
+            p.location = y.where(it->first);
+            if (!paramNameRe().match(p.name).hasMatch()) {
+                y.error(it->first,
+                        u"parameter name \"%1\" must start with a letter or '_' and use only "
+                        "letters, digits, '_' and '-'"_s.arg(p.name));
+                continue;
+            }
+            const QString pctx = u"parameter \"%1\" of entry point \"%2\""_s.arg(p.name, ep.name);
+            const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
+            if (!body.IsScalar() && !body.IsMap()) {
+                y.error(body, u"%1 must be a type (such as `int`) or a mapping with `type` and "
+                              "`default`, but it is %2"_s.arg(pctx, YamlFile::describe(body)));
+                continue;
+            }
+            // `epochs: int` or `epochs: {type: int, default: 10, description: ...}`
+            const YAML::Node typeNode = body.IsScalar() ? body : valueOf(body, "type");
+            const YAML::Node defaultNode = valueOf(body, "default");
+            if (body.IsMap()) {
+                y.checkKeys(body, {u"type"_s, u"default"_s, u"description"_s}, pctx);
+                if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
+                    if (auto s = y.expectScalar(d, u"the description of "_s + pctx))
+                        p.description = s->trimmed();
+                }
+            }
+            if (typeNode.IsDefined() && !typeNode.IsNull()) {
+                const auto t = y.expectScalar(typeNode, u"the type of "_s + pctx);
+                if (!t)
+                    continue;
+                const auto type = paramTypeFromName(*t);
+                if (!type || *type == ParamType::Uri) {
+                    // Reported once; the parameter stays declared so its placeholder does not
+                    // give a second, misleading error.
+                    y.error(typeNode, u"%1 has unknown type \"%2\""_s.arg(pctx, *t),
+                            u"Use one of %1"_s.arg(cairnParamTypeNames()));
+                    ep.parameters.append(p);
+                    continue;
+                }
+                p.type = *type;
+            }
+            if (defaultNode.IsDefined() && !defaultNode.IsNull()) {
+                const auto d = y.expectScalar(defaultNode, u"the default of "_s + pctx);
+                if (!d)
+                    continue;
+                const auto checked = checkParameterValue(p, *d);
+                if (!checked) {
+                    y.error(defaultNode, u"the default of "_s + checked.error().message,
+                            checked.error().hint);
+                    ep.parameters.append(p);
+                    continue;
+                }
+                p.defaultValue = *checked;
+            }
+            ep.parameters.append(p);
+        }
+    }
+
+    void readMetricPatterns(const YAML::Node &node, EntryPoint &ep)
+    {
+        const QString ctx = u"the metrics of entry point \"%1\""_s.arg(ep.name);
+        if (!node.IsSequence()) {
+            y.error(node,
+                    u"%1 must be a list of regular expressions, but it is %2"_s.arg(
+                        ctx, YamlFile::describe(node)),
+                    u"Write items like `- {pattern: 'loss: (?<value>[0-9.eE+-]+)', name: loss}` "
+                    "or `- '(?<name>\\w+)=(?<value>\\S+)'`"_s);
+            return;
+        }
+        for (const YAML::Node &item : node) {
+            MetricPattern mp;
+            mp.location = y.where(item);
+            const YAML::Node patternNode = item.IsMap() ? valueOf(item, "pattern") : item;
+            if (item.IsMap()) {
+                y.checkKeys(item, {u"pattern"_s, u"name"_s}, u"a metric pattern"_s);
+                if (!patternNode.IsDefined()) {
+                    y.error(item, u"a metric pattern needs a `pattern`"_s);
+                    continue;
+                }
+                if (const auto n = item["name"]; n.IsDefined()) {
+                    if (auto s = y.expectScalar(n, u"the metric name"_s))
+                        mp.metric = s->trimmed();
+                }
+            }
+            const auto s = y.expectScalar(patternNode, u"a metric pattern"_s);
+            if (!s)
+                continue;
+            mp.regex = *s;
+            const QRegularExpression re(mp.regex);
+            if (!re.isValid()) {
+                y.error(patternNode, u"the metric pattern is not a valid regular expression: %1 "
+                                     "(at character %2)"_s.arg(re.errorString())
+                                         .arg(re.patternErrorOffset() + 1));
+                continue;
+            }
+            const QStringList groups = re.namedCaptureGroups();
+            if (!groups.contains(u"value"_s)) {
+                y.error(patternNode, u"the metric pattern has no `value` group"_s,
+                        u"Capture the number with (?<value>...)"_s);
+                continue;
+            }
+            if (!groups.contains(u"name"_s) && mp.metric.isEmpty()) {
+                y.error(patternNode, u"the metric pattern has neither a `name` group nor a name"_s,
+                        u"Capture the metric name with (?<name>...) or write "
+                        "`- {pattern: ..., name: loss}`"_s);
+                continue;
+            }
+            ep.metricPatterns.append(mp);
+        }
+    }
+
+    void checkCommandPlaceholders(const YAML::Node &commandNode, const EntryPoint &ep)
+    {
+        const auto found = findPlaceholders(ep.command);
+        if (!found) {
+            y.error(commandNode, u"the command of entry point \"%1\" has %2"_s.arg(
+                                     ep.name, found.error().message));
+            return;
+        }
+        for (const Placeholder &ph : *found) {
+            if (!ep.parameter(ph.name)) {
+                QStringList names;
+                for (const Parameter &p : ep.parameters)
+                    names.append(p.name);
+                const QString guess = closestMatch(ph.name, names);
+                y.error(commandNode,
+                        u"the command of entry point \"%1\" uses {%2}, but no parameter \"%2\" is "
+                        "declared%3"_s.arg(ep.name, ph.name,
+                                           guess.isEmpty() ? QString()
+                                                           : u" (did you mean {%1}?)"_s.arg(guess)),
+                        u"Declare it under `parameters:` or remove the placeholder"_s);
+            }
+        }
+    }
+
+    void readDatasets(const YAML::Node &node)
+    {
+        if (!y.expectMap(node, u"\"datasets\""_s))
+            return;
+        y.checkDuplicateKeys(node, u"\"datasets\""_s);
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            DatasetSpec ds;
+            ds.name = toQString(it->first.Scalar());
+            ds.location = y.where(it->first);
+            if (!checkName(it->first, ds.name, u"dataset"_s))
+                continue;
+            const QString ctx = u"dataset \"%1\""_s.arg(ds.name);
+            const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
+            const YAML::Node pathNode = body.IsMap() ? valueOf(body, "path") : body;
+            if (body.IsMap()) {
+                y.checkKeys(body, {u"path"_s, u"key"_s, u"description"_s}, ctx);
+                if (const auto k = body["key"]; k.IsDefined() && !k.IsNull()) {
+                    if (auto keys = y.expectScalarOrList(k, u"the key of "_s + ctx))
+                        ds.key = *keys;
+                }
+                if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
+                    if (auto s = y.expectScalar(d, u"the description of "_s + ctx))
+                        ds.description = s->trimmed();
+                }
+            }
+            if (!pathNode.IsDefined() || pathNode.IsNull()) {
+                y.error(it->first, u"%1 has no path"_s.arg(ctx),
+                        u"Add `path: data/train.csv` (a file or a glob such as data/*.csv)"_s);
+                continue;
+            }
+            const auto paths = y.expectScalarOrList(pathNode, u"the path of "_s + ctx);
+            if (!paths)
+                continue;
+            for (const QString &p : *paths)
+                ds.paths.append(checkRelativePath(pathNode, p, u"the path of "_s + ctx));
+            project.datasets.append(ds);
+        }
+    }
+
+    void readModels(const YAML::Node &node)
+    {
+        if (!y.expectMap(node, u"\"models\""_s))
+            return;
+        y.checkDuplicateKeys(node, u"\"models\""_s);
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            ModelSpec m;
+            m.name = toQString(it->first.Scalar());
+            m.location = y.where(it->first);
+            if (!checkName(it->first, m.name, u"model"_s))
+                continue;
+            const QString ctx = u"model \"%1\""_s.arg(m.name);
+            const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
+            const YAML::Node pathNode = body.IsMap() ? valueOf(body, "path") : body;
+            if (body.IsMap()) {
+                y.checkKeys(body, {u"path"_s, u"description"_s}, ctx);
+                if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
+                    if (auto s = y.expectScalar(d, u"the description of "_s + ctx))
+                        m.description = s->trimmed();
+                }
+            }
+            if (!pathNode.IsDefined() || pathNode.IsNull()) {
+                y.error(it->first, u"%1 has no path"_s.arg(ctx),
+                        u"Add `path: models/model.onnx` (a file or a glob)"_s);
+                continue;
+            }
+            const auto paths = y.expectScalarOrList(pathNode, u"the path of "_s + ctx);
+            if (!paths)
+                continue;
+            for (const QString &p : *paths)
+                m.paths.append(checkRelativePath(pathNode, p, u"the path of "_s + ctx));
+            project.models.append(m);
+        }
+    }
+
+    void readDrift(const YAML::Node &node)
+    {
+        if (!y.expectMap(node, u"\"drift\""_s))
+            return;
+        y.checkKeys(node, {u"reference"_s, u"current"_s}, u"\"drift\""_s);
+        DriftSettings d;
+        d.location = y.where(node);
+        for (const auto &[key, target] :
+             {std::pair{u"reference"_s, &d.reference}, std::pair{u"current"_s, &d.current}}) {
+            const auto v = node[key.toStdString()];
+            if (!v.IsDefined() || v.IsNull()) {
+                y.error(
+                    node, u"\"drift\" has no \"%1\""_s.arg(key),
+                    key == u"reference"_s
+                        ? u"Name the dataset (or file) the model was trained on"_s
+                        : u"Name the dataset (or glob, such as data/incoming/*.csv) of new data"_s);
+                continue;
+            }
+            if (auto s = y.expectScalar(v, u"drift \""_s + key + u'"')) {
+                // A dataset name, or else a path or glob inside the project.
+                *target = s->trimmed();
+                if (!project.dataset(*target))
+                    checkRelativePath(v, *target, u"drift \""_s + key + u'"');
+            }
+        }
+        project.drift = d;
+    }
+
+    YamlFile y;
+    Project project;
+};
+
+} // namespace
+
+std::expected<Project, Errors> parseCairnYaml(const QString &filePath, const QByteArray &bytes,
+                                              const QString &rootDir)
+{
+    return CairnYamlReader(filePath, rootDir).read(bytes);
+}
+
+} // namespace cairn

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "common/error.h"
+#include "parameter.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace cairn {
+
+// A regular expression that turns output lines of scripts the user cannot change into metrics.
+// Named groups: `value` (required), `name` (or the fixed `metric` name), `step` (optional).
+struct MetricPattern
+{
+    QString regex;
+    QString metric; // fixed metric name when the pattern has no `name` group
+    SourceLocation location;
+};
+
+struct EntryPoint
+{
+    QString name;
+    QString command; // with {param} placeholders, shell syntax
+    QString description;
+    QString workingDirectory; // relative to the project root; empty = the root
+    QList<Parameter> parameters;
+    QList<MetricPattern> metricPatterns;
+    SourceLocation location;
+
+    const Parameter *parameter(QStringView paramName) const;
+};
+
+struct DatasetSpec
+{
+    QString name;
+    QStringList paths; // files or globs relative to the project root
+    QStringList key;   // key column(s), may be empty
+    QString description;
+    SourceLocation location;
+};
+
+struct ModelSpec
+{
+    QString name;
+    QStringList paths; // artifact files or globs relative to the project root
+    QString description;
+    SourceLocation location;
+};
+
+struct DriftSettings
+{
+    QString reference; // a dataset name or a path relative to the project root
+    QString current;   // a dataset name or a glob of batches
+    SourceLocation location;
+};
+
+// Where a project's declarations came from.
+enum class ProjectFormat
+{
+    None,
+    Cairn,
+    MLproject,
+    Dvc
+};
+QString projectFormatName(ProjectFormat format);
+
+// A project folder and what its project file declares. A plain value: loading it never runs
+// anything the folder contains.
+struct Project
+{
+    QString rootDir; // absolute, canonical
+    QString name;
+    QString description;
+    ProjectFormat format = ProjectFormat::None;
+    QString projectFile; // absolute path of the file the declarations came from
+    QList<EntryPoint> entryPoints;
+    QList<DatasetSpec> datasets;
+    QList<ModelSpec> models;
+    std::optional<DriftSettings> drift;
+    // Problems that did not stop the project from loading (ignored keys, unresolved
+    // templating in dvc.yaml, ...), with file, line and column.
+    Errors warnings;
+
+    const EntryPoint *entryPoint(QStringView entryName) const;
+    const DatasetSpec *dataset(QStringView datasetName) const;
+    const ModelSpec *model(QStringView modelName) const;
+
+    // The files a dataset or model pattern list matches now, absolute, in natural order.
+    QStringList resolveFiles(const QStringList &patterns) const;
+    QString absolutePath(const QString &relative) const;
+    QString relativePath(const QString &absolute) const;
+    // The folder Cairn keeps its own state in (<root>/.cairn).
+    QString stateDir() const;
+};
+
+} // namespace cairn

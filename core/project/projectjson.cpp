@@ -1,0 +1,182 @@
+#include "projectjson.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace cairn {
+
+static QJsonArray toArray(const QStringList &list)
+{
+    QJsonArray a;
+    for (const QString &s : list)
+        a.append(s);
+    return a;
+}
+
+static QJsonObject locationJson(const QString &file, SourceLocation loc)
+{
+    QJsonObject o;
+    o.insert(u"file"_s, file);
+    o.insert(u"line"_s, loc.line);
+    o.insert(u"column"_s, loc.column);
+    return o;
+}
+
+static QJsonArray filesJson(const Project &project, const QStringList &patterns)
+{
+    QJsonArray files;
+    for (const QString &f : project.resolveFiles(patterns)) {
+        QJsonObject o;
+        o.insert(u"path"_s, project.relativePath(f));
+        o.insert(u"size"_s, double(QFileInfo(f).size()));
+        files.append(o);
+    }
+    return files;
+}
+
+QJsonObject projectToJson(const Project &project)
+{
+    QJsonObject root;
+    root.insert(u"name"_s, project.name);
+    root.insert(u"root"_s, project.rootDir);
+    root.insert(u"format"_s, projectFormatName(project.format));
+    root.insert(u"project_file"_s, project.projectFile);
+    if (!project.description.isEmpty())
+        root.insert(u"description"_s, project.description);
+
+    QJsonArray eps;
+    for (const EntryPoint &ep : project.entryPoints) {
+        QJsonObject e;
+        e.insert(u"name"_s, ep.name);
+        e.insert(u"command"_s, ep.command);
+        if (!ep.description.isEmpty())
+            e.insert(u"description"_s, ep.description);
+        if (!ep.workingDirectory.isEmpty())
+            e.insert(u"working_dir"_s, ep.workingDirectory);
+        QJsonArray params;
+        for (const Parameter &p : ep.parameters) {
+            QJsonObject po;
+            po.insert(u"name"_s, p.name);
+            po.insert(u"type"_s, paramTypeName(p.type));
+            po.insert(u"required"_s, p.isRequired());
+            if (p.defaultValue)
+                po.insert(u"default"_s, *p.defaultValue);
+            if (!p.description.isEmpty())
+                po.insert(u"description"_s, p.description);
+            params.append(po);
+        }
+        e.insert(u"parameters"_s, params);
+        if (!ep.metricPatterns.isEmpty()) {
+            QJsonArray mp;
+            for (const MetricPattern &m : ep.metricPatterns) {
+                QJsonObject o;
+                o.insert(u"pattern"_s, m.regex);
+                if (!m.metric.isEmpty())
+                    o.insert(u"name"_s, m.metric);
+                mp.append(o);
+            }
+            e.insert(u"metrics"_s, mp);
+        }
+        e.insert(u"location"_s, locationJson(project.projectFile, ep.location));
+        eps.append(e);
+    }
+    root.insert(u"entry_points"_s, eps);
+
+    QJsonArray datasets;
+    for (const DatasetSpec &d : project.datasets) {
+        QJsonObject o;
+        o.insert(u"name"_s, d.name);
+        o.insert(u"paths"_s, toArray(d.paths));
+        o.insert(u"key"_s, toArray(d.key));
+        if (!d.description.isEmpty())
+            o.insert(u"description"_s, d.description);
+        o.insert(u"files"_s, filesJson(project, d.paths));
+        datasets.append(o);
+    }
+    root.insert(u"datasets"_s, datasets);
+
+    QJsonArray models;
+    for (const ModelSpec &m : project.models) {
+        QJsonObject o;
+        o.insert(u"name"_s, m.name);
+        o.insert(u"paths"_s, toArray(m.paths));
+        if (!m.description.isEmpty())
+            o.insert(u"description"_s, m.description);
+        o.insert(u"files"_s, filesJson(project, m.paths));
+        models.append(o);
+    }
+    root.insert(u"models"_s, models);
+
+    if (project.drift) {
+        QJsonObject d;
+        d.insert(u"reference"_s, project.drift->reference);
+        d.insert(u"current"_s, project.drift->current);
+        root.insert(u"drift"_s, d);
+    }
+    QJsonArray warnings;
+    for (const Error &w : project.warnings)
+        warnings.append(w.toString());
+    root.insert(u"warnings"_s, warnings);
+    return root;
+}
+
+QString projectToText(const Project &project)
+{
+    QString out;
+    out += u"Project %1 (%2)\n"_s.arg(project.name, QDir::toNativeSeparators(project.rootDir));
+    if (project.format == ProjectFormat::None)
+        out += u"  No project file: run `cairn-cli init` here to write a cairn.yaml.\n"_s;
+    else
+        out += u"  Declared in %1\n"_s.arg(project.relativePath(project.projectFile));
+    if (!project.description.isEmpty())
+        out += u"  %1\n"_s.arg(project.description);
+
+    out += u"\nEntry points (%1)\n"_s.arg(project.entryPoints.size());
+    for (const EntryPoint &ep : project.entryPoints) {
+        out += u"  %1: %2\n"_s.arg(ep.name, ep.command.simplified());
+        if (!ep.description.isEmpty())
+            out += u"      %1\n"_s.arg(ep.description);
+        for (const Parameter &p : ep.parameters) {
+            QString line = u"      %1 (%2)"_s.arg(p.name, paramTypeName(p.type));
+            line += p.defaultValue ? u" = %1"_s.arg(*p.defaultValue) : u", required"_s;
+            if (!p.description.isEmpty())
+                line += u"  — "_s + p.description;
+            out += line + u'\n';
+        }
+    }
+    auto files = [&](const QStringList &patterns) {
+        const QStringList found = project.resolveFiles(patterns);
+        if (found.isEmpty())
+            return u"no file matches yet"_s;
+        qint64 bytes = 0;
+        for (const QString &f : found)
+            bytes += QFileInfo(f).size();
+        return u"%1 file%2, %3"_s.arg(found.size())
+            .arg(found.size() == 1 ? QString() : u"s"_s)
+            .arg(QLocale::c().formattedDataSize(bytes));
+    };
+    out += u"\nDatasets (%1)\n"_s.arg(project.datasets.size());
+    for (const DatasetSpec &d : project.datasets) {
+        out += u"  %1: %2 (%3)%4\n"_s.arg(d.name, d.paths.join(u", "_s), files(d.paths),
+                                          d.key.isEmpty() ? QString()
+                                                          : u", key "_s + d.key.join(u", "_s));
+    }
+    out += u"\nModels (%1)\n"_s.arg(project.models.size());
+    for (const ModelSpec &m : project.models)
+        out += u"  %1: %2 (%3)\n"_s.arg(m.name, m.paths.join(u", "_s), files(m.paths));
+    if (project.drift) {
+        out += u"\nDrift\n  reference: %1\n  current: %2\n"_s.arg(project.drift->reference,
+                                                                  project.drift->current);
+    }
+    if (!project.warnings.isEmpty()) {
+        out += u"\nWarnings\n"_s;
+        for (const Error &w : project.warnings)
+            out += u"  "_s + w.toString() + u'\n';
+    }
+    return out;
+}
+
+} // namespace cairn
