@@ -1,0 +1,62 @@
+#pragma once
+
+#include "common/error.h"
+
+#include <QDateTime>
+#include <QString>
+
+namespace cairn {
+
+// What a run records of the code it ran: the commit, the branch and whether the work tree had
+// uncommitted changes.
+struct GitState
+{
+    bool isRepository = false;
+    QString root;       // work tree root
+    QString commit;     // full hex id, empty on an unborn branch
+    QString branch;     // short name, empty when detached
+    bool dirty = false; // tracked files modified or staged, or untracked files present
+    QString remoteUrl;  // URL of "origin", or of the first remote
+    QString summary;    // first line of the commit message
+};
+
+struct GitSignature
+{
+    QString name = QStringLiteral("Cairn");
+    QString email = QStringLiteral("cairn@localhost");
+    QDateTime when = QDateTime::currentDateTime();
+};
+
+// Reads the state of the repository containing `path`. A folder outside any repository gives
+// isRepository == false, not an error.
+Result<GitState> readGitState(const QString &path);
+
+// Creates a repository in `dir` (branch "main") if there is none.
+Result<void> gitInit(const QString &dir);
+
+// Stages every file (respecting .gitignore, including deletions) and commits. Returns the new
+// commit's id.
+Result<QString> gitCommitAll(const QString &dir, const QString &message,
+                             const GitSignature &signature = {});
+
+struct GitCommit
+{
+    QString id;      // full hex
+    QString summary; // first line of the message
+    QString author;
+    QDateTime when;
+};
+
+// The commits reachable from HEAD that changed `path` (relative to the work tree root), newest
+// first. With an empty path, all commits.
+Result<QList<GitCommit>> gitLog(const QString &repoPath, const QString &path = {}, int limit = -1);
+
+// The bytes of `path` at revision `rev` (a commit id, tag, branch or an expression such as
+// HEAD~2), read from the object database without touching the work tree.
+Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev,
+                                     const QString &path);
+
+// "1.5.1"
+QString libgit2Version();
+
+} // namespace cairn
