@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QStringList>
+
+namespace cairn::cli {
+
+// Each command takes its own arguments (without the command name) and returns the process
+// exit code: 0 success, 1 failure, 2 usage error.
+int cmdInit(const QStringList &args);
+int cmdDemo(const QStringList &args);
+int cmdProject(const QStringList &args);
+int cmdRun(const QStringList &args);
+int cmdRuns(const QStringList &args);
+int cmdSupervise(const QStringList &args);
+
+QString usage();
+
+} // namespace cairn::cli

@@ -1,0 +1,110 @@
+// cairn: the desktop application.
+
+#include "common/version.h"
+#include "mainwindow.h"
+#include "settings/settings.h"
+#include "theme.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+int main(int argc, char **argv)
+{
+    // --screenshot renders without a display when none is available.
+    bool screenshot = false;
+    for (int i = 1; i < argc; ++i)
+        screenshot = screenshot || QByteArrayView(argv[i]) == "--screenshot";
+    if (screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") &&
+        qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(u"cairn"_s);
+    QApplication::setOrganizationName(u"cairn"_s);
+    QApplication::setApplicationDisplayName(u"Cairn"_s);
+    QApplication::setApplicationVersion(cairn::cairnVersion());
+    QApplication::setDesktopFileName(u"io.github.cairn_ml.Cairn"_s);
+    QApplication::setWindowIcon(QIcon(u":/cairn/icons/cairn.svg"_s));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Cairn: a desktop studio for the local machine-learning lifecycle."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption projectOption(u"project"_s, u"Open the project in DIR."_s, u"DIR"_s);
+    const QCommandLineOption screenshotOption(
+        u"screenshot"_s, u"Render the main window with the project open to FILE.png and exit."_s,
+        u"FILE"_s);
+    const QCommandLineOption sizeOption(
+        u"size"_s, u"Window size for --screenshot (default 1280x800)."_s, u"WxH"_s, u"1280x800"_s);
+    parser.addOptions({projectOption, screenshotOption, sizeOption});
+    parser.addPositionalArgument(u"DIR"_s, u"A project folder to open (same as --project)."_s);
+    parser.process(app);
+
+    cairn::ui::applyTheme(cairn::themeFromName(cairn::settings::theme.get()));
+
+    QString project = parser.value(projectOption);
+    if (project.isEmpty() && !parser.positionalArguments().isEmpty())
+        project = parser.positionalArguments().first();
+    if (!project.isEmpty() && !QFileInfo(project).isDir()) {
+        std::fprintf(stderr, "cairn: %s is not a folder\n", qPrintable(project));
+        return 2;
+    }
+
+    cairn::ui::MainWindow::Options options;
+    options.restoreLayout = !parser.isSet(screenshotOption);
+    cairn::ui::MainWindow window(options);
+
+    if (parser.isSet(screenshotOption)) {
+        const QString out = parser.value(screenshotOption);
+        const QStringList size = parser.value(sizeOption).split(u'x');
+        const int w = size.value(0).toInt();
+        const int h = size.value(1).toInt();
+        window.resize(w > 0 ? w : 1280, h > 0 ? h : 800);
+        window.show();
+        bool loaded = project.isEmpty();
+        if (!project.isEmpty()) {
+            QEventLoop loop;
+            QObject::connect(&window, &cairn::ui::MainWindow::projectLoaded, &loop,
+                             [&](const QString &, bool) {
+                                 loaded = true;
+                                 loop.quit();
+                             });
+            QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+            window.openProject(project);
+            loop.exec();
+            if (!loaded) {
+                std::fprintf(stderr, "cairn: timed out loading %s\n", qPrintable(project));
+                return 1;
+            }
+        }
+        // Let background jobs (row counts) land and layouts settle.
+        QEventLoop settle;
+        QTimer::singleShot(600, &settle, &QEventLoop::quit);
+        settle.exec();
+        const QPixmap shot = window.grab();
+        if (!shot.save(out, "PNG")) {
+            std::fprintf(stderr, "cairn: cannot write %s\n", qPrintable(out));
+            return 1;
+        }
+        std::printf("Wrote %s (%dx%d)\n", qPrintable(QDir::toNativeSeparators(out)), shot.width(),
+                    shot.height());
+        return 0;
+    }
+
+    window.show();
+    if (!project.isEmpty())
+        window.openProject(project);
+    else if (const QString last = cairn::settings::lastProject.get();
+             !last.isEmpty() && QFileInfo(last).isDir())
+        window.openProject(last);
+    return app.exec();
+}
