@@ -1,0 +1,72 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
+#include <memory>
+
+namespace cairn::ui {
+
+// Runs one kind of background job for a view, the way Hotspot's JobTracker does: starting a new
+// job makes the previous one stale (its result is dropped and its cancel flag is set), and a
+// result never reaches a view that has gone away. Results come back on the view's thread.
+class JobTracker
+{
+public:
+    explicit JobTracker(QObject *context)
+        : m_context(context)
+    {}
+    ~JobTracker()
+    {
+        *m_alive = false;
+        cancel();
+    }
+
+    // `job(const std::atomic_bool &cancelled)` runs on the thread pool and returns a value;
+    // `then(value)` runs on the context's thread if the job is still the newest.
+    template<typename Job, typename Then>
+    void run(Job job, Then then)
+    {
+        cancel();
+        const quint64 generation = ++m_generation;
+        auto cancelled = std::make_shared<std::atomic_bool>(false);
+        m_cancelled = cancelled;
+        QPointer<QObject> context = m_context;
+        quint64 *current = &m_generation;
+        auto alive = m_alive;
+        (void)QtConcurrent::run(QThreadPool::globalInstance(), [=]() mutable {
+            auto result = job(*cancelled);
+            if (*cancelled || !context)
+                return;
+            QMetaObject::invokeMethod(
+                context.data(),
+                [=, result = std::move(result)]() mutable {
+                    if (!*alive || *current != generation || *cancelled)
+                        return;
+                    then(std::move(result));
+                },
+                Qt::QueuedConnection);
+        });
+    }
+
+    void cancel()
+    {
+        if (m_cancelled)
+            *m_cancelled = true;
+    }
+
+private:
+    QPointer<QObject> m_context;
+    quint64 m_generation = 0;
+    std::shared_ptr<std::atomic_bool> m_cancelled;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+
+public:
+    JobTracker(const JobTracker &) = delete;
+    JobTracker &operator=(const JobTracker &) = delete;
+};
+
+} // namespace cairn::ui

@@ -1,0 +1,556 @@
+#include "mainwindow.h"
+
+#include "demo/demoproject.h"
+#include "dialogs/aboutdialog.h"
+#include "dialogs/launchdialog.h"
+#include "dialogs/settingsdialog.h"
+#include "logdock.h"
+#include "problems.h"
+#include "runcontroller.h"
+#include "settings/settings.h"
+#include "views/driftview.h"
+#include "views/entrypointsview.h"
+#include "views/filesview.h"
+#include "views/overviewview.h"
+#include "views/runsmodel.h"
+#include "views/runsview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace cairn::ui {
+
+MainWindow::MainWindow(const Options &options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_sidebarModel(new SidebarModel(this))
+    , m_sidebar(new QTreeView)
+    , m_tabs(new QTabWidget)
+    , m_problems(new ProblemsModel(this))
+    , m_log(new LogView)
+    , m_runs(new RunController(this))
+    , m_runsView(new RunsView)
+    , m_datasetsView(new FilesView(FilesView::Kind::Datasets))
+    , m_modelsView(new FilesView(FilesView::Kind::Models))
+    , m_driftView(new DriftView)
+    , m_entryPointsView(new EntryPointsView)
+    , m_statusProject(new QLabel)
+    , m_statusGit(new QLabel)
+    , m_statusRuns(new QLabel)
+    , m_watcher(new QFileSystemWatcher(this))
+{
+    m_overview = new OverviewView(m_runsView->model());
+    setWindowTitle(tr("Cairn"));
+    setWindowIcon(QIcon(QStringLiteral(":/cairn/icons/cairn.svg")));
+    setObjectName(QStringLiteral("mainWindow"));
+
+    if (auto list = ProjectList::open(options.projectListPath))
+        m_projectList = std::move(*list);
+    else
+        m_problems->add(ProblemsModel::Severity::Warning, list.error());
+
+    // Sidebar | tabs
+    auto *sidebarPane = new QWidget;
+    auto *sideLayout = new QVBoxLayout(sidebarPane);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->setSpacing(2);
+    auto *sideHeader = new QHBoxLayout;
+    sideHeader->setContentsMargins(6, 4, 2, 0);
+    auto *projectsLabel = new QLabel(tr("Projects"));
+    QFont bold = projectsLabel->font();
+    bold.setBold(true);
+    projectsLabel->setFont(bold);
+    sideHeader->addWidget(projectsLabel, 1);
+    auto *addButton = new QToolButton;
+    addButton->setText(QStringLiteral("+"));
+    addButton->setToolTip(tr("Open a project folder"));
+    addButton->setAutoRaise(true);
+    connect(addButton, &QToolButton::clicked, this, &MainWindow::chooseFolder);
+    sideHeader->addWidget(addButton);
+    sideLayout->addLayout(sideHeader);
+    m_sidebar->setObjectName(QStringLiteral("sidebar"));
+    m_sidebar->setModel(m_sidebarModel);
+    m_sidebar->setHeaderHidden(true);
+    m_sidebar->setUniformRowHeights(true);
+    m_sidebar->setExpandsOnDoubleClick(false);
+    m_sidebar->setContextMenuPolicy(Qt::CustomContextMenu);
+    sideLayout->addWidget(m_sidebar);
+
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->setMovable(true);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int i) { m_tabs->removeTab(i); });
+
+    auto *welcome = new QLabel(tr("<h2>Welcome to Cairn</h2><p>Open a project folder (File ▸ "
+                                  "Open Folder…), or create the demo project (File ▸ New Demo "
+                                  "Project…) to look around.</p>"));
+    welcome->setObjectName(QStringLiteral("welcome"));
+    welcome->setAlignment(Qt::AlignCenter);
+    welcome->setWordWrap(true);
+    m_tabs->addTab(welcome, tr("Welcome"));
+
+    auto *splitter = new QSplitter;
+    splitter->addWidget(sidebarPane);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({240, 900});
+    setCentralWidget(splitter);
+
+    buildDocks();
+    buildMenus();
+
+    statusBar()->addWidget(m_statusProject, 1);
+    statusBar()->addPermanentWidget(m_statusGit);
+    statusBar()->addPermanentWidget(m_statusRuns);
+    updateStatusBar();
+
+    connect(m_sidebar, &QTreeView::clicked, this, [this](const QModelIndex &idx) {
+        const auto kind = SidebarModel::Kind(idx.data(SidebarModel::KindRole).toInt());
+        const QString path = idx.data(SidebarModel::ProjectPathRole).toString();
+        if (kind == SidebarModel::Kind::Project) {
+            if (path != m_currentPath)
+                openProject(path);
+            else
+                openSection(Section::Overview);
+            return;
+        }
+        if (path != m_currentPath)
+            return;
+        openSection(Section(idx.data(SidebarModel::SectionRole).toInt()),
+                    idx.data(SidebarModel::ItemNameRole).toString());
+    });
+    connect(m_sidebar, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex idx = m_sidebar->indexAt(pos);
+        if (!idx.isValid() || SidebarModel::Kind(idx.data(SidebarModel::KindRole).toInt()) !=
+                                  SidebarModel::Kind::Project)
+            return;
+        const QString path = idx.data(SidebarModel::ProjectPathRole).toString();
+        QMenu menu;
+        menu.addAction(tr("Open"), this, [this, path] { openProject(path); });
+        menu.addAction(tr("Remove from List"), this, [this, path] {
+            if (m_projectList)
+                (void)m_projectList->remove(path);
+            m_sidebarModel->removeProject(path);
+        });
+        menu.exec(m_sidebar->viewport()->mapToGlobal(pos));
+    });
+
+    connect(m_entryPointsView, &EntryPointsView::runRequested, this, &MainWindow::requestRun);
+    connect(m_overview, &OverviewView::runRequested, this, &MainWindow::requestRun);
+    connect(m_overview, &OverviewView::sectionRequested, this,
+            [this](int s, const QString &item) { openSection(Section(s), item); });
+    connect(m_runsView, &RunsView::runActivated, this, [this](qint64 id) {
+        const RunRecord *r = m_runsView->model()->run(id);
+        showRunOutput(id, r ? r->entryPoint : QString());
+    });
+    connect(m_runs, &RunController::runOutput, m_log, &LogView::appendOutput);
+    connect(m_runs, &RunController::runStarted, this, [this](qint64 id, const QString &ep) {
+        showRunOutput(id, ep);
+        emit runLaunched(id);
+    });
+    connect(m_runs, &RunController::runEnded, this, [this](qint64 id, RunStatus status) {
+        if (m_log->runId() == id)
+            m_log->setStatus(tr("Run %1: %2").arg(id).arg(runStatusName(status)));
+        statusBar()->showMessage(tr("Run %1 %2").arg(id).arg(runStatusName(status)), 8000);
+    });
+    connect(m_runs, &RunController::runsChanged, this, [this] {
+        m_runsView->refresh();
+        reload();
+    });
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, [this] {
+        // Editors replace files; give them a moment, then re-read and re-watch.
+        QTimer::singleShot(200, this, &MainWindow::reload);
+    });
+    connect(m_problems, &ProblemsModel::problemAdded, this,
+            [this](const ProblemsModel::Problem &p) {
+                if (p.severity == ProblemsModel::Severity::Error && m_problemsDock)
+                    m_problemsDock->raise();
+                updateStatusBar();
+            });
+
+    refreshProjectList();
+    resize(1280, 800);
+    if (options.restoreLayout) {
+        restoreGeometry(settings::windowGeometry.get());
+        restoreState(settings::windowState.get());
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    m_logDock = new QDockWidget(tr("Output"), this);
+    m_logDock->setObjectName(QStringLiteral("outputDock"));
+    m_logDock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+
+    m_problemsDock = new QDockWidget(tr("Problems"), this);
+    m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
+    m_problemsDock->setWidget(new ProblemsView(m_problems));
+    addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
+    tabifyDockWidget(m_logDock, m_problemsDock);
+    m_logDock->raise();
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_shownOnce && settings::windowState.get().isEmpty()) {
+        // First start: the docks take a quarter of the height, the work area the rest.
+        resizeDocks({m_logDock}, {height() / 4}, Qt::Vertical);
+    }
+    m_shownOnce = true;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon),
+                                    tr("&Open Folder…"), this, &MainWindow::chooseFolder);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
+        m_recentMenu->clear();
+        const auto recent = m_projectList ? m_projectList->recent(10)
+                                          : Result<QList<TrackedProject>>(QList<TrackedProject>{});
+        if (!recent || recent->isEmpty()) {
+            m_recentMenu->addAction(tr("No recent projects"))->setEnabled(false);
+            return;
+        }
+        for (const TrackedProject &p : *recent) {
+            QAction *a = m_recentMenu->addAction(
+                QStringLiteral("%1 — %2").arg(p.name, QDir::toNativeSeparators(p.path)));
+            connect(a, &QAction::triggered, this, [this, path = p.path] { openProject(path); });
+        }
+    });
+    file->addAction(tr("New &Demo Project…"), this, &MainWindow::createDemo);
+    file->addSeparator();
+    QAction *reloadAction = file->addAction(style()->standardIcon(QStyle::SP_BrowserReload),
+                                            tr("Re&load Project"), this, &MainWindow::reload);
+    reloadAction->setShortcut(QKeySequence::Refresh);
+    file->addSeparator();
+    QAction *prefs =
+        file->addAction(tr("&Settings…"), this, [this] { SettingsDialog(this).exec(); });
+    prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    prefs->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (Section s : {Section::Overview, Section::Runs, Section::Datasets, Section::Models,
+                      Section::Drift, Section::EntryPoints}) {
+        view->addAction(sectionTitle(s), this, [this, s] { openSection(s); });
+    }
+    view->addSeparator();
+    view->addAction(m_logDock->toggleViewAction());
+    view->addAction(m_problemsDock->toggleViewAction());
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    QAction *runAction = run->addAction(
+        QIcon(QStringLiteral(":/cairn/icons/run.svg")), tr("&Run Entry Point…"), this, [this] {
+            openSection(Section::EntryPoints);
+            const QString ep = m_entryPointsView->currentEntryPoint();
+            if (!ep.isEmpty())
+                requestRun(ep);
+        });
+    runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Cairn"), this, [this] { AboutDialog(this).exec(); });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    QToolBar *tools = addToolBar(tr("Main"));
+    tools->setObjectName(QStringLiteral("mainToolBar"));
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tools->addAction(open);
+    tools->addAction(runAction);
+    tools->addAction(reloadAction);
+}
+
+void MainWindow::refreshProjectList()
+{
+    if (!m_projectList)
+        return;
+    auto all = m_projectList->all();
+    if (!all) {
+        m_problems->add(ProblemsModel::Severity::Warning, all.error());
+        return;
+    }
+    m_sidebarModel->setProjects(*all);
+    if (m_snapshot)
+        m_sidebarModel->setSnapshot(*m_snapshot);
+}
+
+void MainWindow::chooseFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Project Folder"),
+                                                          m_currentPath.isEmpty() ? QDir::homePath()
+                                                                                  : m_currentPath);
+    if (!dir.isEmpty())
+        openProject(dir);
+}
+
+void MainWindow::createDemo()
+{
+    const QString dir =
+        QFileDialog::getSaveFileName(this, tr("Folder for the Demo Project"),
+                                     QDir::home().filePath(QStringLiteral("churn-demo")), QString(),
+                                     nullptr, QFileDialog::ShowDirsOnly);
+    if (dir.isEmpty())
+        return;
+    statusBar()->showMessage(tr("Writing the demo project…"));
+    m_loader.run([dir](const std::atomic_bool &) { return writeDemoProject(dir); },
+                 [this, dir](Result<QString> result) {
+                     statusBar()->clearMessage();
+                     if (!result) {
+                         m_problems->add(ProblemsModel::Severity::Error, result.error());
+                         return;
+                     }
+                     openProject(dir);
+                 });
+}
+
+void MainWindow::openProject(const QString &path)
+{
+    const QFileInfo fi(path);
+    const QString root = fi.canonicalFilePath().isEmpty() ? QDir::cleanPath(fi.absoluteFilePath())
+                                                          : fi.canonicalFilePath();
+    m_currentPath = root;
+    m_sidebarModel->setCurrentProject(root);
+    statusBar()->showMessage(tr("Loading %1…").arg(QDir::toNativeSeparators(root)));
+    m_loader.run([root](const std::atomic_bool &) { return loadSnapshot(root); },
+                 [this](ProjectSnapshot s) { applySnapshot(std::move(s)); });
+}
+
+void MainWindow::reload()
+{
+    if (!m_currentPath.isEmpty())
+        m_loader.run(
+            [root = m_currentPath](const std::atomic_bool &) { return loadSnapshot(root); },
+            [this](ProjectSnapshot s) { applySnapshot(std::move(s)); });
+}
+
+void MainWindow::applySnapshot(ProjectSnapshot s)
+{
+    statusBar()->clearMessage();
+    if (!QFileInfo(s.root).isDir()) {
+        m_problems->add(ProblemsModel::Severity::Error,
+                        Error(tr("the project folder does not exist"), s.root)
+                            .withHint(tr("Remove it from the list, or restore the folder")),
+                        s.root);
+        emit projectLoaded(s.root, false);
+        return;
+    }
+    const bool first = !m_snapshot || m_snapshot->root != s.root;
+    m_snapshot = s;
+    if (m_projectList) {
+        if (first)
+            (void)m_projectList->touch(s.root, s.name);
+        refreshProjectList();
+    }
+    m_sidebarModel->setSnapshot(s);
+    m_sidebarModel->setCurrentProject(s.root);
+    const QModelIndex projectIdx = m_sidebarModel->projectIndex(s.root);
+    m_sidebar->expand(projectIdx);
+    for (Section sec : {Section::Datasets, Section::EntryPoints})
+        m_sidebar->expand(m_sidebarModel->sectionIndex(s.root, sec));
+
+    m_problems->clearSource(s.root);
+    for (const Error &e : s.errors)
+        m_problems->add(ProblemsModel::Severity::Error, e, s.root);
+    if (s.project) {
+        for (const Error &w : s.project->warnings)
+            m_problems->add(ProblemsModel::Severity::Warning, w, s.root);
+    }
+
+    m_overview->setSnapshot(s);
+    m_entryPointsView->setSnapshot(s);
+    m_datasetsView->setSnapshot(s);
+    m_modelsView->setSnapshot(s);
+    m_driftView->setSnapshot(s);
+    if (first) {
+        m_runsView->setProjectRoot(s.root);
+        m_runs->setProject(s.root);
+        settings::lastProject.set(s.root);
+        setWindowTitle(tr("%1 — Cairn").arg(s.name));
+        // Show the project: its overview and entry points, nothing else from a previous one.
+        while (m_tabs->count() > 0)
+            m_tabs->removeTab(0);
+        openSection(Section::Overview);
+        openSection(Section::EntryPoints);
+        m_tabs->setCurrentIndex(0);
+    }
+    const QStringList watched = m_watcher->files();
+    if (!watched.isEmpty())
+        m_watcher->removePaths(watched);
+    if (s.project && !s.project->projectFile.isEmpty())
+        m_watcher->addPath(s.project->projectFile);
+    else if (!s.errors.isEmpty() && !s.errors.first().file.isEmpty() &&
+             QFileInfo(s.errors.first().file).isFile())
+        m_watcher->addPath(s.errors.first().file);
+    updateStatusBar();
+    emit projectLoaded(s.root, s.project.has_value());
+}
+
+QWidget *MainWindow::viewFor(Section section) const
+{
+    switch (section) {
+    case Section::Overview:
+        return m_overview;
+    case Section::Runs:
+        return m_runsView;
+    case Section::Datasets:
+        return m_datasetsView;
+    case Section::Models:
+        return m_modelsView;
+    case Section::Drift:
+        return m_driftView;
+    case Section::EntryPoints:
+        return m_entryPointsView;
+    }
+    return nullptr;
+}
+
+void MainWindow::openSection(Section section, const QString &item)
+{
+    if (!m_snapshot)
+        return;
+    QWidget *view = viewFor(section);
+    int index = m_tabs->indexOf(view);
+    if (index < 0) {
+        static const char *icons[] = {"overview", "runs",  "dataset",
+                                      "model",    "drift", "entrypoint"};
+        index = m_tabs->addTab(
+            view,
+            QIcon(
+                QStringLiteral(":/cairn/icons/%1.svg").arg(QLatin1StringView(icons[int(section)]))),
+            sectionTitle(section));
+    }
+    m_tabs->setCurrentIndex(index);
+    if (item.isEmpty())
+        return;
+    if (section == Section::EntryPoints)
+        m_entryPointsView->selectEntryPoint(item);
+    else if (section == Section::Datasets)
+        m_datasetsView->selectEntry(item);
+    else if (section == Section::Models)
+        m_modelsView->selectEntry(item);
+}
+
+bool MainWindow::ensureTrusted(const Project &project, const QString &command)
+{
+    if (m_projectList && m_projectList->isTrusted(project.rootDir))
+        return true;
+    QMessageBox box(QMessageBox::Warning, tr("Trust this project?"),
+                    tr("<p>This is the first time you run a command of <b>%1</b>.</p>"
+                       "<p>Its commands come from %2 and run on this computer with your "
+                       "permissions. Run them only if you trust where this project came from.</p>")
+                        .arg(project.name.toHtmlEscaped(),
+                             QDir::toNativeSeparators(project.projectFile).toHtmlEscaped()),
+                    QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("trustDialog"));
+    box.setInformativeText(tr("Command: %1").arg(command));
+    QPushButton *trust = box.addButton(tr("Trust and Run"), QMessageBox::AcceptRole);
+    trust->setObjectName(QStringLiteral("trustButton"));
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() != trust)
+        return false;
+    if (m_projectList) {
+        if (auto r = m_projectList->setTrusted(project.rootDir, true); !r)
+            m_problems->add(ProblemsModel::Severity::Warning, r.error());
+    }
+    return true;
+}
+
+void MainWindow::requestRun(const QString &entryPoint)
+{
+    if (!m_snapshot || !m_snapshot->project)
+        return;
+    const Project &project = *m_snapshot->project;
+    const EntryPoint *ep = project.entryPoint(entryPoint);
+    if (!ep)
+        return;
+    LaunchDialog dialog(project, *ep, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const ParamValues values = dialog.values();
+    const auto preview = buildLaunchCommand(project, entryPoint, values);
+    if (!ensureTrusted(project, preview ? preview->shellCommand : ep->command))
+        return;
+    const auto id =
+        m_runs->launch(project, LaunchRequest{entryPoint, values, dialog.runName(), {}});
+    if (!id) {
+        for (const Error &e : id.error())
+            m_problems->add(ProblemsModel::Severity::Error, e, project.rootDir);
+        statusBar()->showMessage(tr("The run could not start; see Problems"), 8000);
+    }
+}
+
+void MainWindow::showRunOutput(qint64 id, const QString &entryPoint)
+{
+    m_log->showRun(id, tr("Run %1: %2").arg(id).arg(entryPoint));
+    // Catch up with what the run wrote so far; the controller streams the rest.
+    if (m_snapshot) {
+        QFile f(
+            QDir(m_snapshot->root).filePath(QStringLiteral(".cairn/runs/%1/output.log").arg(id)));
+        if (f.open(QIODevice::ReadOnly) && !m_runs->activeRuns().contains(id))
+            m_log->appendOutput(id, f.readAll());
+    }
+    m_logDock->show();
+    m_logDock->raise();
+}
+
+void MainWindow::updateStatusBar()
+{
+    if (!m_snapshot) {
+        m_statusProject->setText(tr("No project open"));
+        m_statusGit->clear();
+        m_statusRuns->clear();
+        return;
+    }
+    const ProjectSnapshot &s = *m_snapshot;
+    m_statusProject->setText(QDir::toNativeSeparators(s.root));
+    if (s.git.isRepository)
+        m_statusGit->setText(QStringLiteral("%1 @ %2%3")
+                                 .arg(s.git.branch.isEmpty() ? tr("detached") : s.git.branch,
+                                      s.git.commit.left(8),
+                                      s.git.dirty ? tr(" (modified)") : QString()));
+    else
+        m_statusGit->setText(tr("no git"));
+    m_statusRuns->setText(
+        tr("%n run(s)", nullptr, int(s.runCount)) +
+        (s.activeRunCount > 0 ? tr(", %1 active").arg(s.activeRunCount) : QString()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    // Runs belong to their supervisors and go on after the window closes.
+    settings::windowGeometry.set(saveGeometry());
+    settings::windowState.set(saveState());
+    event->accept();
+}
+
+} // namespace cairn::ui

@@ -1,0 +1,112 @@
+#pragma once
+
+#include "jobtracker.h"
+#include "project/snapshot.h"
+#include "sidebarmodel.h"
+#include "store/projectlist.h"
+
+#include <QMainWindow>
+
+#include <optional>
+
+class QFileSystemWatcher;
+class QLabel;
+class QMenu;
+class QTabWidget;
+class QTreeView;
+
+namespace cairn::ui {
+
+class DriftView;
+class EntryPointsView;
+class FilesView;
+class LogView;
+class OverviewView;
+class ProblemsModel;
+class RunController;
+class RunsView;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString projectListPath = ProjectList::defaultPath();
+        bool restoreLayout = true;
+    };
+
+    explicit MainWindow(const Options &options, QWidget *parent = nullptr);
+    explicit MainWindow(QWidget *parent = nullptr)
+        : MainWindow(Options{}, parent)
+    {}
+    ~MainWindow() override;
+
+    // Loads the project in the background and shows it; emits projectLoaded when done. Never
+    // runs anything from the project.
+    void openProject(const QString &path);
+    void openSection(Section section, const QString &item = {});
+    const std::optional<ProjectSnapshot> &snapshot() const { return m_snapshot; }
+
+    SidebarModel *sidebarModel() const { return m_sidebarModel; }
+    QTreeView *sidebar() const { return m_sidebar; }
+    QTabWidget *tabs() const { return m_tabs; }
+    ProblemsModel *problems() const { return m_problems; }
+    LogView *logView() const { return m_log; }
+    RunController *runController() const { return m_runs; }
+    RunsView *runsView() const { return m_runsView; }
+    EntryPointsView *entryPointsView() const { return m_entryPointsView; }
+
+public slots:
+    // Asks for parameter values (and, the first time, for trust in the project), then starts
+    // the run and follows its output.
+    void requestRun(const QString &entryPoint);
+    void reload();
+
+signals:
+    void projectLoaded(const QString &root, bool ok);
+    void runLaunched(qint64 id);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void buildMenus();
+    void buildDocks();
+    void applySnapshot(ProjectSnapshot snapshot);
+    void refreshProjectList();
+    void chooseFolder();
+    void createDemo();
+    bool ensureTrusted(const Project &project, const QString &command);
+    void showRunOutput(qint64 id, const QString &entryPoint);
+    QWidget *viewFor(Section section) const;
+    void updateStatusBar();
+
+    std::optional<ProjectList> m_projectList;
+    std::optional<ProjectSnapshot> m_snapshot;
+    QString m_currentPath;
+    SidebarModel *m_sidebarModel;
+    QTreeView *m_sidebar;
+    QTabWidget *m_tabs;
+    ProblemsModel *m_problems;
+    LogView *m_log;
+    RunController *m_runs;
+    RunsView *m_runsView;
+    OverviewView *m_overview = nullptr;
+    FilesView *m_datasetsView;
+    FilesView *m_modelsView;
+    DriftView *m_driftView;
+    EntryPointsView *m_entryPointsView;
+    QMenu *m_recentMenu = nullptr;
+    QLabel *m_statusProject;
+    QLabel *m_statusGit;
+    QLabel *m_statusRuns;
+    QFileSystemWatcher *m_watcher;
+    QDockWidget *m_logDock = nullptr;
+    QDockWidget *m_problemsDock = nullptr;
+    JobTracker m_loader{this};
+    bool m_shownOnce = false;
+};
+
+} // namespace cairn::ui

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "project/project.h"
+#include "runs/launcher.h"
+#include "runs/logtail.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <expected>
+#include <memory>
+
+namespace cairn {
+class Database;
+}
+
+namespace cairn::ui {
+
+// Starts runs through detached supervisors and follows them: the GUI only reads what the
+// supervisor writes (output.log, the database), so it can close or crash without touching a run.
+class RunController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RunController(QObject *parent = nullptr);
+    ~RunController() override;
+
+    // Follows the queued and running runs of the project at `root` (for example after a restart).
+    void setProject(const QString &root);
+    const QString &projectRoot() const { return m_root; }
+
+    // Checks and records the run, then starts its supervisor. Returns the run id.
+    std::expected<qint64, Errors> launch(const Project &project, const LaunchRequest &request);
+
+    QList<qint64> activeRuns() const { return m_active.keys(); }
+
+signals:
+    void runStarted(qint64 id, const QString &entryPoint);
+    void runOutput(qint64 id, const QByteArray &chunk);
+    void runEnded(qint64 id, cairn::RunStatus status);
+    void runsChanged();
+
+private:
+    void follow(qint64 id);
+    void poll();
+
+    QString m_root;
+    std::unique_ptr<Database> m_db; // read-only view of the store
+    QHash<qint64, LogTail> m_active;
+    QTimer m_timer;
+    int m_tick = 0;
+};
+
+} // namespace cairn::ui

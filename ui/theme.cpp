@@ -1,0 +1,69 @@
+#include "theme.h"
+
+#include <QApplication>
+#include <QPalette>
+#include <QStyle>
+#include <QStyleFactory>
+
+namespace cairn::ui {
+
+namespace {
+QString g_systemStyle;
+QPalette g_systemPalette;
+bool g_captured = false;
+} // namespace
+
+void applyTheme(Theme theme)
+{
+    if (!g_captured) {
+        g_systemStyle = QApplication::style()->name();
+        g_systemPalette = QApplication::palette();
+        g_captured = true;
+    }
+    switch (theme) {
+    case Theme::System:
+        QApplication::setStyle(QStyleFactory::create(g_systemStyle));
+        QApplication::setPalette(g_systemPalette);
+        break;
+    case Theme::Light: {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        break;
+    }
+    case Theme::Dark: {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QPalette p;
+        const QColor window(45, 47, 52);
+        const QColor base(32, 34, 38);
+        const QColor text(225, 227, 230);
+        const QColor highlight(64, 128, 210);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::ToolTipBase, base);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::BrightText, Qt::red);
+        p.setColor(QPalette::Link, highlight.lighter(130));
+        p.setColor(QPalette::Highlight, highlight);
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::PlaceholderText, QColor(140, 142, 146));
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 122, 126));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 122, 126));
+        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(120, 122, 126));
+        QApplication::setPalette(p);
+        break;
+    }
+    }
+}
+
+bool isDarkPalette()
+{
+    const QPalette p = QApplication::palette();
+    return p.color(QPalette::WindowText).lightness() > p.color(QPalette::Window).lightness();
+}
+
+} // namespace cairn::ui
