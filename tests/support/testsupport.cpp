@@ -1,0 +1,137 @@
+#include "testsupport.h"
+
+#include "testpaths.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcessEnvironment>
+#include <QTest>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace cairn::test {
+
+QString fixturesDir()
+{
+    return QStringLiteral(CAIRN_TEST_FIXTURES_DIR);
+}
+
+QString fixture(const QString &relative)
+{
+    return QDir(fixturesDir()).filePath(relative);
+}
+
+QString sourceDir()
+{
+    return QStringLiteral(CAIRN_TEST_SOURCE_DIR);
+}
+
+static QString fromEnvOrSibling(const char *var, const QString &name)
+{
+    const QString env = qEnvironmentVariable(var);
+    if (!env.isEmpty())
+        return env;
+    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../app/") + name);
+}
+
+QString cliPath()
+{
+    return fromEnvOrSibling("CAIRN_CLI", QStringLiteral("cairn-cli"));
+}
+
+QString guiPath()
+{
+    return fromEnvOrSibling("CAIRN_GUI", QStringLiteral("cairn"));
+}
+
+QString python()
+{
+    return QFileInfo::exists(QStringLiteral("/usr/bin/python3"))
+               ? QStringLiteral("/usr/bin/python3")
+               : QStringLiteral("python3");
+}
+
+void writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size())
+        qFatal("cannot write test file %s", qPrintable(path));
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+ProcessResult runProcess(const QString &program, const QStringList &args, const QString &workingDir,
+                         int timeoutMs, const QStringList &extraEnv)
+{
+    ProcessResult r;
+    QProcess p;
+    if (!workingDir.isEmpty())
+        p.setWorkingDirectory(workingDir);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &kv : extraEnv) {
+        const qsizetype eq = kv.indexOf(QLatin1Char('='));
+        env.insert(kv.left(eq), kv.mid(eq + 1));
+    }
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    r.started = p.waitForStarted(10000);
+    if (!r.started)
+        return r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+    }
+    r.exitCode = p.exitCode();
+    r.exitStatus = p.exitStatus();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+void isolateUserDirs()
+{
+    static QTemporaryDir home;
+    const QByteArray base = QFile::encodeName(home.path());
+    qputenv("XDG_CONFIG_HOME", base + "/config");
+    qputenv("XDG_DATA_HOME", base + "/data");
+    qputenv("XDG_CACHE_HOME", base + "/cache");
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        QDir().mkpath(home.path() + QStringLiteral("/runtime"));
+        QFile::setPermissions(home.path() + QStringLiteral("/runtime"),
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                  QFileDevice::ExeOwner);
+        qputenv("XDG_RUNTIME_DIR", base + "/runtime");
+    }
+}
+
+static QtMessageHandler g_previous = nullptr;
+
+static void strictHandler(QtMsgType type, const QMessageLogContext &ctx, const QString &msg)
+{
+    if (g_previous)
+        g_previous(type, ctx, msg);
+    if (type == QtDebugMsg || type == QtInfoMsg)
+        return;
+    // The offscreen platform plugin reports features it lacks; they are not our warnings.
+    if (msg.contains(QLatin1String("This plugin does not support")))
+        return;
+    QTest::qFail(qPrintable(QStringLiteral("Qt warning: ") + msg), ctx.file ? ctx.file : __FILE__,
+                 ctx.line);
+}
+
+void failOnQtWarnings()
+{
+    g_previous = qInstallMessageHandler(strictHandler);
+}
+
+} // namespace cairn::test

@@ -1,0 +1,178 @@
+// cairn-cli as a user runs it: help, version, init, demo, project show, run, runs, and errors
+// on stderr with a non-zero exit.
+
+#include "common/version.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cairn;
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    QString m_demo;
+
+    test::ProcessResult cli(const QStringList &args, const QString &cwd = {})
+    {
+        return test::runProcess(test::cliPath(), args, cwd.isEmpty() ? m_tmp.path() : cwd, 180000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        test::isolateUserDirs();
+        QVERIFY2(QFile::exists(test::cliPath()), qPrintable(test::cliPath()));
+        m_demo = m_tmp.filePath(QStringLiteral("demo"));
+    }
+
+    void versionAndHelp()
+    {
+        const auto v = cli({QStringLiteral("--version")});
+        QCOMPARE(v.exitCode, 0);
+        QCOMPARE(v.out, QStringLiteral("cairn %1\n").arg(cairnVersion()).toUtf8());
+        const auto h = cli({QStringLiteral("--help")});
+        QCOMPARE(h.exitCode, 0);
+        for (const char *word : {"init", "demo", "project show", "run ENTRY", "--project"})
+            QVERIFY2(h.out.contains(word), word);
+        const auto none = cli({});
+        QCOMPARE(none.exitCode, 2);
+        QVERIFY(none.err.contains("Usage: cairn-cli"));
+        const auto unknown = cli({QStringLiteral("frobnicate")});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains("unknown command \"frobnicate\""));
+        const auto badOption =
+            cli({QStringLiteral("project"), QStringLiteral("show"), QStringLiteral("--bogus")});
+        QCOMPARE(badOption.exitCode, 2);
+        QVERIFY(badOption.err.contains("bogus"));
+    }
+
+    void initCommand()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("fresh"));
+        const auto r = cli({QStringLiteral("init"), dir});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(QFile::exists(dir + QStringLiteral("/cairn.yaml")));
+        const auto show = cli(
+            {QStringLiteral("project"), QStringLiteral("show"), QStringLiteral("--project"), dir});
+        QCOMPARE(show.exitCode, 0);
+        QVERIFY(show.out.contains("Project fresh"));
+        const auto again = cli({QStringLiteral("init"), dir});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains("a cairn.yaml exists already"));
+        QVERIFY(again.out.isEmpty());
+    }
+
+    void demoAndShow()
+    {
+        const auto r = cli({QStringLiteral("demo"), m_demo});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("Wrote the churn demo project"));
+        const auto again = cli({QStringLiteral("demo"), m_demo});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains("the folder is not empty"));
+        QCOMPARE(cli({QStringLiteral("demo")}).exitCode, 2);
+
+        const auto text = cli({QStringLiteral("project"), QStringLiteral("show")},
+                              m_demo + QStringLiteral("/data"));
+        QCOMPARE(text.exitCode, 0); // found from a subfolder, like git
+        QVERIFY(text.out.contains("Entry points (2)"));
+        QVERIFY(text.out.contains("incoming: data/incoming/batch-*.csv (6 files"));
+
+        const auto json = cli({QStringLiteral("project"), QStringLiteral("show"),
+                               QStringLiteral("--json"), QStringLiteral("--project"), m_demo});
+        QCOMPARE(json.exitCode, 0);
+        QJsonParseError perr;
+        const QJsonObject o = QJsonDocument::fromJson(json.out, &perr).object();
+        QCOMPARE(perr.error, QJsonParseError::NoError);
+        QCOMPARE(o.value(QStringLiteral("name")).toString(), QStringLiteral("churn-demo"));
+        QCOMPARE(o.value(QStringLiteral("format")).toString(), QStringLiteral("cairn.yaml"));
+        const QJsonArray eps = o.value(QStringLiteral("entry_points")).toArray();
+        QCOMPARE(eps.size(), 2);
+        QCOMPARE(eps[0].toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("train"));
+        const QJsonArray params = eps[0].toObject().value(QStringLiteral("parameters")).toArray();
+        QCOMPARE(params[2].toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("lr"));
+        QCOMPARE(params[2].toObject().value(QStringLiteral("type")).toString(),
+                 QStringLiteral("float"));
+        QCOMPARE(params[2].toObject().value(QStringLiteral("default")).toString(),
+                 QStringLiteral("0.3"));
+        const QJsonArray datasets = o.value(QStringLiteral("datasets")).toArray();
+        QCOMPARE(datasets.size(), 2);
+        QCOMPARE(datasets[1].toObject().value(QStringLiteral("files")).toArray().size(), 6);
+        QCOMPARE(o.value(QStringLiteral("models")).toArray().size(), 1);
+        QCOMPARE(
+            o.value(QStringLiteral("drift")).toObject().value(QStringLiteral("current")).toString(),
+            QStringLiteral("incoming"));
+    }
+
+    void malformedProjectFile()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("broken"));
+        test::writeFile(dir + QStringLiteral("/cairn.yaml"),
+                        "name: broken\nentry_points:\n  train:\n    command: python t.py {epochs}\n"
+                        "    parameters:\n      epochs: {type: int, default: many}\n");
+        const auto r = cli(
+            {QStringLiteral("project"), QStringLiteral("show"), QStringLiteral("--project"), dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.isEmpty());
+        const QString err = QString::fromUtf8(r.err);
+        QVERIFY2(
+            err.contains(
+                dir + QStringLiteral("/cairn.yaml:6:36: the default of parameter \"epochs\" is int "
+                                     "but \"many\" is not an integer")),
+            qPrintable(err));
+    }
+
+    void runTrainAndList()
+    {
+        if (!QFile::exists(m_demo + QStringLiteral("/cairn.yaml")))
+            QSKIP("needs demoAndShow");
+        const auto bad = cli({QStringLiteral("run"), QStringLiteral("train"), QStringLiteral("-P"),
+                              QStringLiteral("lr=abc")},
+                             m_demo);
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.contains("parameter \"lr\" is float but \"abc\" is not a number"));
+        const auto noEq = cli({QStringLiteral("run"), QStringLiteral("train"), QStringLiteral("-P"),
+                               QStringLiteral("lr")},
+                              m_demo);
+        QCOMPARE(noEq.exitCode, 1);
+        QVERIFY(noEq.err.contains("is not a parameter assignment"));
+
+        const auto run = cli({QStringLiteral("run"), QStringLiteral("train"), QStringLiteral("-P"),
+                              QStringLiteral("epochs=3")},
+                             m_demo);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(run.out.contains("epoch   3/3"));
+        QVERIFY(run.err.contains("run 1 finished after"));
+        QVERIFY(QFile::exists(m_demo + QStringLiteral("/models/churn-model.json")));
+
+        const auto fail = cli({QStringLiteral("run"), QStringLiteral("validate"),
+                               QStringLiteral("-P"), QStringLiteral("model=models/none.json")},
+                              m_demo);
+        QCOMPARE(fail.exitCode, 1);
+        QVERIFY(fail.err.contains("run 2 failed with exit code 1"));
+
+        const auto list = cli({QStringLiteral("runs"), QStringLiteral("--json")}, m_demo);
+        QCOMPARE(list.exitCode, 0);
+        const QJsonArray runs = QJsonDocument::fromJson(list.out).array();
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].toObject().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("failed"));
+        QCOMPARE(runs[0].toObject().value(QStringLiteral("exit_code")).toInt(), 1);
+        QCOMPARE(runs[1].toObject().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("finished"));
+        const auto table = cli({QStringLiteral("runs")}, m_demo);
+        QVERIFY(table.out.contains("finished"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

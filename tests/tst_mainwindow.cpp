@@ -1,0 +1,350 @@
+// The application shell, driven through its widgets as a user would: open the demo project,
+// look at the sidebar, click through the sections, run an entry point (trusting the project on
+// the first run), see its output, and get clear problems for a broken project file.
+
+#include "demo/demoproject.h"
+#include "dialogs/launchdialog.h"
+#include "logdock.h"
+#include "mainwindow.h"
+#include "problems.h"
+#include "runcontroller.h"
+#include "settings/settings.h"
+#include "sidebarmodel.h"
+#include "store/projectlist.h"
+#include "testsupport.h"
+#include "theme.h"
+#include "views/entrypointsview.h"
+#include "views/runsmodel.h"
+#include "views/runsview.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeView>
+
+using namespace cairn;
+using namespace cairn::ui;
+
+namespace {
+
+// Runs `action` on the next modal dialog of type T as soon as it shows.
+template<typename T, typename F>
+void whenModal(F action, int attempts = 200)
+{
+    QTimer::singleShot(50, [action, attempts]() mutable {
+        auto *dialog = qobject_cast<T *>(QApplication::activeModalWidget());
+        if (!dialog) {
+            if (attempts > 0)
+                whenModal<T>(action, attempts - 1);
+            return;
+        }
+        action(dialog);
+    });
+}
+
+QStringList childLabels(QAbstractItemModel *model, const QModelIndex &parent)
+{
+    QStringList out;
+    for (int i = 0; i < model->rowCount(parent); ++i)
+        out << model->index(i, 0, parent).data().toString();
+    return out;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    QString m_demo;
+
+    MainWindow::Options options() const
+    {
+        MainWindow::Options o;
+        o.projectListPath = m_tmp.filePath(QStringLiteral("projects.db"));
+        o.restoreLayout = false;
+        return o;
+    }
+    bool openAndWait(MainWindow &w, const QString &path)
+    {
+        QSignalSpy loaded(&w, &MainWindow::projectLoaded);
+        w.openProject(path);
+        return loaded.wait(20000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        test::failOnQtWarnings();
+        m_demo = QDir(m_tmp.path()).canonicalPath() + QStringLiteral("/churn-demo");
+        QVERIFY(writeDemoProject(m_demo));
+    }
+
+    void opensDemoWithSidebar()
+    {
+        MainWindow w(options());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(openAndWait(w, m_demo));
+        QVERIFY(w.snapshot().has_value());
+        QVERIFY(w.snapshot()->project.has_value());
+        QCOMPARE(w.windowTitle(), QStringLiteral("churn-demo — Cairn"));
+
+        SidebarModel *model = w.sidebarModel();
+        const QModelIndex project = model->projectIndex(m_demo);
+        QVERIFY(project.isValid());
+        QCOMPARE(project.data().toString(), QStringLiteral("churn-demo"));
+        QVERIFY(w.sidebar()->isExpanded(project));
+        const QModelIndex eps = model->sectionIndex(m_demo, Section::EntryPoints);
+        const QModelIndex datasets = model->sectionIndex(m_demo, Section::Datasets);
+        QVERIFY(w.sidebar()->isExpanded(eps));
+        QVERIFY(w.sidebar()->isExpanded(datasets));
+        QCOMPARE(childLabels(model, eps), (QStringList{"train", "validate"}));
+        QCOMPARE(childLabels(model, datasets), (QStringList{"reference", "incoming"}));
+        // Opening ran nothing: no run recorded, no model written.
+        QCOMPARE(w.snapshot()->runCount, 0);
+        QVERIFY(!QFile::exists(m_demo + QStringLiteral("/models/churn-model.json")));
+        QCOMPARE(w.problems()->rowCount(), 0);
+
+        // Clicking the sections opens their tabs.
+        for (Section s : {Section::Runs, Section::Datasets, Section::Models, Section::Drift,
+                          Section::EntryPoints}) {
+            const QModelIndex idx = model->sectionIndex(m_demo, s);
+            const QRect rect = w.sidebar()->visualRect(idx);
+            QVERIFY(rect.isValid());
+            QTest::mouseClick(w.sidebar()->viewport(), Qt::LeftButton, {}, rect.center());
+            QCOMPARE(w.tabs()->tabText(w.tabs()->currentIndex()), sectionTitle(s));
+        }
+        // An item opens its section with it selected.
+        const QModelIndex validate = model->index(1, 0, eps);
+        QTest::mouseClick(w.sidebar()->viewport(), Qt::LeftButton, {},
+                          w.sidebar()->visualRect(validate).center());
+        QCOMPARE(w.entryPointsView()->currentEntryPoint(), QStringLiteral("validate"));
+    }
+
+    void runAsksForTrustThenRuns()
+    {
+        MainWindow w(options());
+        w.show();
+        QVERIFY(openAndWait(w, m_demo));
+        w.openSection(Section::EntryPoints, QStringLiteral("train"));
+        auto *runButton =
+            w.entryPointsView()->findChild<QPushButton *>(QStringLiteral("runButton"));
+        QVERIFY(runButton && runButton->isEnabled());
+
+        // First: a wrong value keeps the launch dialog from running anything.
+        bool sawError = false;
+        whenModal<LaunchDialog>([&](LaunchDialog *d) {
+            auto *epochs = qobject_cast<QLineEdit *>(d->field(QStringLiteral("epochs")));
+            epochs->setText(QStringLiteral("ten"));
+            auto *ok = d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+            sawError =
+                !ok->isEnabled() && d->findChild<QLabel *>(QStringLiteral("launchError"))
+                                        ->text()
+                                        .contains(QStringLiteral("\"ten\" is not an integer"));
+            d->reject();
+        });
+        QTest::mouseClick(runButton, Qt::LeftButton);
+        QVERIFY(sawError);
+
+        // Then: refuse to trust: nothing runs.
+        whenModal<LaunchDialog>([](LaunchDialog *d) {
+            qobject_cast<QLineEdit *>(d->field(QStringLiteral("epochs")))
+                ->setText(QStringLiteral("3"));
+            whenModal<QMessageBox>([](QMessageBox *box) {
+                QCOMPARE(box->objectName(), QStringLiteral("trustDialog"));
+                box->button(QMessageBox::Cancel)->click();
+            });
+            d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        });
+        QTest::mouseClick(runButton, Qt::LeftButton);
+        QVERIFY(w.runController()->activeRuns().isEmpty());
+        QVERIFY(!ProjectList::open(options().projectListPath)->isTrusted(m_demo));
+
+        // Trust and run.
+        QSignalSpy launched(&w, &MainWindow::runLaunched);
+        QSignalSpy ended(w.runController(), &RunController::runEnded);
+        whenModal<LaunchDialog>([](LaunchDialog *d) {
+            qobject_cast<QLineEdit *>(d->field(QStringLiteral("epochs")))
+                ->setText(QStringLiteral("3"));
+            whenModal<QMessageBox>([](QMessageBox *box) {
+                box->findChild<QPushButton *>(QStringLiteral("trustButton"))->click();
+            });
+            d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        });
+        QTest::mouseClick(runButton, Qt::LeftButton);
+        QVERIFY2(launched.count() == 1,
+                 w.problems()->rowCount() > 0
+                     ? qPrintable(w.problems()->problems().first().error.toString())
+                     : "no run launched");
+        QVERIFY(ProjectList::open(options().projectListPath)->isTrusted(m_demo));
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(ended.first().at(1).value<RunStatus>(), RunStatus::Finished);
+        QTRY_VERIFY(w.logView()->text().contains(QStringLiteral("epoch   3/3")));
+        // The progress bar's carriage returns rewrote its line instead of piling up.
+        QVERIFY(!w.logView()->text().contains(QStringLiteral("[##")));
+        QVERIFY(w.logView()->text().contains(QStringLiteral("Wrote models/churn-model.json")));
+        QVERIFY(QFile::exists(m_demo + QStringLiteral("/models/churn-model.json")));
+        // The runs table shows it.
+        w.openSection(Section::Runs);
+        QTRY_COMPARE(w.runsView()->model()->rowCount(), 1);
+        QTRY_COMPARE(w.runsView()->model()->runs().first().status, RunStatus::Finished);
+
+        // A second run does not ask again.
+        QSignalSpy ended2(w.runController(), &RunController::runEnded);
+        whenModal<LaunchDialog>([](LaunchDialog *d) {
+            d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        });
+        w.requestRun(QStringLiteral("validate"));
+        QVERIFY(ended2.wait(60000));
+        QTRY_COMPARE(w.runsView()->model()->rowCount(), 2);
+    }
+
+    void brokenProjectFileShowsProblems()
+    {
+        QTemporaryDir dir;
+        const QString root = QDir(dir.path()).canonicalPath();
+        test::writeFile(root + QStringLiteral("/cairn.yaml"),
+                        "name: broken\nentry_points:\n  train:\n    comand: python t.py\n");
+        MainWindow w(options());
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::projectLoaded);
+        w.openProject(root);
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(loaded.first().at(1).toBool(), false);
+        ProblemsModel *problems = w.problems();
+        QCOMPARE(problems->errorCount(), 2); // the typo, and the command it leaves missing
+        const QString location =
+            problems->index(0, ProblemsModel::LocationColumn).data().toString();
+        QCOMPARE(location, root + QStringLiteral("/cairn.yaml:4:5"));
+        QVERIFY(problems->index(0, ProblemsModel::MessageColumn)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("did you mean \"command\"")));
+        // The project is still listed, so the user can fix the file and reload.
+        QVERIFY(w.sidebarModel()->projectIndex(root).isValid());
+
+        // Fixing the file and reloading clears the problems.
+        test::writeFile(root + QStringLiteral("/cairn.yaml"),
+                        "name: fixed\nentry_points:\n  train:\n    command: python t.py\n");
+        QSignalSpy reloaded(&w, &MainWindow::projectLoaded);
+        w.reload();
+        QVERIFY(reloaded.wait(20000));
+        QTRY_COMPARE(problems->errorCount(), 0);
+        QCOMPARE(w.sidebarModel()->projectIndex(root).data().toString(), QStringLiteral("fixed"));
+    }
+
+    void settingsAboutAndRecent()
+    {
+        MainWindow w(options());
+        w.show();
+        QVERIFY(openAndWait(w, m_demo));
+        auto action = [&](const QString &menu, const QString &text) -> QAction * {
+            for (QAction *m : w.menuBar()->actions()) {
+                if (m->text().remove(QLatin1Char('&')) != menu)
+                    continue;
+                for (QAction *a : m->menu()->actions()) {
+                    if (a->text().remove(QLatin1Char('&')).startsWith(text))
+                        return a;
+                }
+            }
+            return nullptr;
+        };
+
+        // Settings: typed keys, written on OK.
+        QAction *settingsAction = action(QStringLiteral("File"), QStringLiteral("Settings"));
+        QVERIFY(settingsAction);
+        whenModal<QDialog>([](QDialog *d) {
+            QCOMPARE(d->objectName(), QStringLiteral("settingsDialog"));
+            auto *theme = d->findChild<QComboBox *>(QStringLiteral("theme"));
+            theme->setCurrentIndex(theme->findData(QStringLiteral("dark")));
+            d->findChild<QLineEdit *>(QStringLiteral("pythonInterpreter"))
+                ->setText(QStringLiteral("/usr/bin/python3"));
+            d->accept();
+        });
+        settingsAction->trigger();
+        QCOMPARE(settings::theme.get(), QStringLiteral("dark"));
+        QCOMPARE(settings::pythonInterpreter.get(), QStringLiteral("/usr/bin/python3"));
+        QVERIFY(qApp->palette().color(QPalette::Window).lightness() < 100);
+        settings::theme.reset();
+        settings::pythonInterpreter.reset();
+        applyTheme(Theme::System);
+
+        // About: the versions of the libraries in use.
+        int libraries = 0;
+        whenModal<QDialog>([&](QDialog *d) {
+            QCOMPARE(d->objectName(), QStringLiteral("aboutDialog"));
+            auto *table = d->findChild<QTableWidget *>(QStringLiteral("libraryVersions"));
+            libraries = table->rowCount();
+            for (int i = 0; i < table->rowCount(); ++i)
+                QVERIFY(!table->item(i, 1)->text().isEmpty());
+            d->reject();
+        });
+        action(QStringLiteral("Help"), QStringLiteral("About Cairn"))->trigger();
+        QCOMPARE(libraries, 5); // Qt, SQLite, libgit2, yaml-cpp, QCustomPlot
+
+        // Open Recent lists the project just opened.
+        QMenu *recent = nullptr;
+        for (QAction *m : w.menuBar()->actions()) {
+            for (QAction *a : m->menu()->actions()) {
+                if (a->menu() && a->text().contains(QStringLiteral("Recent")))
+                    recent = a->menu();
+            }
+        }
+        QVERIFY(recent);
+        emit recent->aboutToShow();
+        QVERIFY(!recent->actions().isEmpty());
+        QVERIFY(recent->actions().first()->text().contains(m_demo));
+    }
+
+    // `cairn --project DIR --screenshot FILE` renders the window to a PNG, without a display.
+    void screenshotCommand()
+    {
+        const QString png = m_tmp.filePath(QStringLiteral("shot.png"));
+        const auto r = test::runProcess(
+            test::guiPath(),
+            {QStringLiteral("--project"), m_demo, QStringLiteral("--screenshot"), png}, {}, 60000,
+            {QStringLiteral("QT_QPA_PLATFORM=offscreen")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("Wrote"));
+        QImage image(png);
+        QCOMPARE(image.size(), QSize(1280, 800));
+        // Not a blank image: many distinct colours.
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+        const auto missing =
+            test::runProcess(test::guiPath(),
+                             {QStringLiteral("--project"), m_tmp.filePath(QStringLiteral("nope")),
+                              QStringLiteral("--screenshot"), png},
+                             {}, 60000, {QStringLiteral("QT_QPA_PLATFORM=offscreen")});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY(missing.err.contains("is not a folder"));
+    }
+};
+
+int main(int argc, char **argv)
+{
+    test::isolateUserDirs();
+    QApplication app(argc, argv);
+    TestMainWindow t;
+    return QTest::qExec(&t, argc, argv);
+}
+#include "tst_mainwindow.moc"
