@@ -5,6 +5,7 @@
 #include "runs/launcher.h"
 #include "runs/runstore.h"
 #include "runs/supervisor.h"
+#include "runs/process.h"
 #include "runs/supervisorprocess.h"
 #include "store/projectdb.h"
 #include "testsupport.h"

@@ -1,6 +1,7 @@
 #include "snapshot.h"
 
 #include "project/projectfile.h"
+#include "runs/runstore.h"
 #include "store/projectdb.h"
 
 #include <QDir>
@@ -30,7 +31,12 @@ ProjectSnapshot loadSnapshot(const QString &dir)
         s.errors.append(git.error());
 
     if (QFileInfo::exists(projectDatabasePath(s.root))) {
-        auto db = openProjectDatabase(s.root, Database::Mode::ReadOnly);
+        // Runs whose supervisor died are marked lost now, so every view agrees.
+        auto db = openProjectDatabase(s.root);
+        if (db) {
+            if (auto lost = RunStore(**db).reconcile(s.root); lost)
+                s.lostRuns = *lost;
+        }
         if (!db) {
             s.errors.append(db.error());
         } else {

@@ -18,6 +18,7 @@ struct ProjectSnapshot
     GitState git;
     qint64 runCount = 0;
     qint64 activeRunCount = 0; // queued or running
+    QList<qint64> lostRuns;    // runs found without a supervisor at this load
 };
 
 // Loads the project file, the git state and the run counts. Never runs project code.

@@ -19,6 +19,22 @@ QString runDirectory(const QString &projectRoot, qint64 id)
     return QDir(projectRoot).filePath(u".cairn/runs/%1"_s.arg(id));
 }
 
+RunSpec readRunSpec(const QString &runDir)
+{
+    RunSpec spec;
+    QFile f(QDir(runDir).filePath(u"run.json"_s));
+    if (!f.open(QIODevice::ReadOnly))
+        return spec;
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    const QJsonArray patterns = o.value(u"metric_patterns"_s).toArray();
+    for (const QJsonValue &v : patterns) {
+        const QJsonObject p = v.toObject();
+        spec.metricPatterns.append(
+            MetricPattern{p.value(u"pattern"_s).toString(), p.value(u"name"_s).toString(), {}});
+    }
+    return spec;
+}
+
 Result<QString> installPythonHelper(const QString &projectRoot)
 {
     const QString dir = QDir(projectRoot).filePath(u".cairn/python"_s);
@@ -62,7 +78,9 @@ std::expected<PreparedRun, Errors> prepareRun(const Project &project, Database &
     record.note = request.note;
     record.entryPoint = command->entryPoint;
     record.command = command->shellCommand;
-    record.workingDir = command->workingDirectory;
+    record.workingDir = request.workingDirOverride.isEmpty() ? command->workingDirectory
+                                                             : request.workingDirOverride;
+    record.reproduces = request.reproduces;
     record.params = command->parameters;
     record.status = RunStatus::Queued;
     record.created = QDateTime::currentDateTime();

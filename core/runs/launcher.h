@@ -15,6 +15,8 @@ struct LaunchRequest
     ParamValues values; // parameters the user gave; defaults fill in the rest
     QString name;       // optional run name
     QString note;
+    std::optional<qint64> reproduces; // set by Reproduce
+    QString workingDirOverride;       // absolute; Reproduce runs in a separate work tree
 };
 
 struct PreparedRun
@@ -25,6 +27,9 @@ struct PreparedRun
 
 // <project>/.cairn/runs/<id>
 QString runDirectory(const QString &projectRoot, qint64 id);
+
+// run.json in a run folder; a missing or unreadable file gives an empty spec.
+RunSpec readRunSpec(const QString &runDir);
 
 // Writes Cairn's Python helper (`import cairn`) to <project>/.cairn/python and returns that
 // folder, which runs get on their PYTHONPATH.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "project/command.h"
+#include "project/project.h"
 
 #include <QDateTime>
 #include <QString>
@@ -44,9 +45,24 @@ struct RunRecord
     std::optional<qint64> supervisorPid;
     QString note;
     ParamValues params;
+    // Code version at the start (empty outside a git repository).
+    QString gitCommit;
+    QString gitBranch;
+    std::optional<bool> gitDirty;
+    QString gitRemote;
+    std::optional<qint64> supervisorStart; // identifies the supervisor process with its pid
+    qint64 metricsOffset = 0;              // bytes of metrics.jsonl already stored
+    std::optional<qint64> reproduces;      // the run this one reproduces
 
     // Wall time from start to end (or to now while running); 0 before the start.
     qint64 durationMs(const QDateTime &now = QDateTime::currentDateTime()) const;
+};
+
+// What a run was launched with that the supervisor needs and the store does not keep:
+// .cairn/runs/<id>/run.json.
+struct RunSpec
+{
+    QList<MetricPattern> metricPatterns;
 };
 
 } // namespace cairn

@@ -55,6 +55,71 @@ CREATE TABLE tags (
     PRIMARY KEY (run_id, key)
 ) WITHOUT ROWID;
 )sql"},
+        {2, R"sql(
+-- Code version, supervision and reproduction.
+ALTER TABLE runs ADD COLUMN git_commit TEXT;
+ALTER TABLE runs ADD COLUMN git_branch TEXT;
+ALTER TABLE runs ADD COLUMN git_dirty INTEGER;
+ALTER TABLE runs ADD COLUMN git_remote TEXT;
+ALTER TABLE runs ADD COLUMN supervisor_start INTEGER;
+ALTER TABLE runs ADD COLUMN metrics_offset INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN reproduces INTEGER REFERENCES runs (id) ON DELETE SET NULL;
+CREATE INDEX runs_entry_point ON runs (entry_point);
+CREATE INDEX params_key_value ON params (key, value);
+
+-- Metrics: one row per reported value. NaN is stored as NULL (SQLite has no NaN).
+CREATE TABLE metric_keys (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE metrics (
+    run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    key_id  INTEGER NOT NULL REFERENCES metric_keys (id),
+    step    INTEGER NOT NULL,
+    seq     INTEGER NOT NULL,   -- arrival order within the run
+    ts      INTEGER NOT NULL,   -- ms since the epoch
+    value   REAL,
+    PRIMARY KEY (run_id, key_id, step, seq)
+) WITHOUT ROWID;
+-- The last value of each metric of each run, with its range: what tables, filters and sorting
+-- read, so they never scan the points.
+CREATE TABLE latest_metrics (
+    run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    key_id  INTEGER NOT NULL REFERENCES metric_keys (id),
+    step    INTEGER NOT NULL,
+    ts      INTEGER NOT NULL,
+    value   REAL,
+    min     REAL,
+    max     REAL,
+    count   INTEGER NOT NULL,
+    PRIMARY KEY (run_id, key_id)
+) WITHOUT ROWID;
+CREATE INDEX latest_metrics_key_value ON latest_metrics (key_id, value);
+
+-- Lineage: the declared datasets and models as they were before and after each run.
+CREATE TABLE artifacts (
+    run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    phase     TEXT NOT NULL CHECK (phase IN ('before', 'after')),
+    kind      TEXT NOT NULL CHECK (kind IN ('dataset', 'model')),
+    name      TEXT NOT NULL,      -- the dataset or model name in the project file
+    path      TEXT NOT NULL,      -- relative to the project root
+    size      INTEGER NOT NULL,
+    mtime_ms  INTEGER NOT NULL,
+    hash      TEXT NOT NULL,      -- xxh128:<hex>
+    used      INTEGER NOT NULL DEFAULT 0,  -- named by one of the run's parameters
+    PRIMARY KEY (run_id, phase, path)
+) WITHOUT ROWID;
+CREATE INDEX artifacts_hash ON artifacts (hash);
+
+-- Hashes of files whose size, mtime and inode have not changed are not computed again.
+CREATE TABLE file_hashes (
+    path      TEXT PRIMARY KEY,
+    size      INTEGER NOT NULL,
+    mtime_ns  INTEGER NOT NULL,
+    inode     INTEGER NOT NULL,
+    hash      TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"},
     };
     return steps;
 }

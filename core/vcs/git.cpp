@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTimeZone>
 
 #include <git2.h>
@@ -302,6 +303,123 @@ Result<QList<GitCommit>> gitLog(const QString &repoPath, const QString &path, in
             break;
     }
     return out;
+}
+
+namespace {
+using Diff = Ptr<git_diff, git_diff_free>;
+
+struct UntrackedFilter
+{
+    QString root;
+    qint64 maxBytes;
+    QStringList skipped;
+};
+
+int skipLargeUntracked(const git_diff *, const git_diff_delta *delta, const char *, void *payload)
+{
+    auto *filter = static_cast<UntrackedFilter *>(payload);
+    if (delta->status != GIT_DELTA_UNTRACKED)
+        return 0;
+    const QString path = QString::fromUtf8(delta->new_file.path);
+    const QFileInfo fi(QDir(filter->root).filePath(path));
+    if (fi.size() > filter->maxBytes) {
+        filter->skipped.append(path);
+        return 1; // leave it out
+    }
+    return 0;
+}
+} // namespace
+
+Result<WorkingTreePatch> gitWorkingTreePatch(const QString &path, qint64 maxUntrackedBytes)
+{
+    WorkingTreePatch out;
+    auto repo = openRepo(path, true);
+    if (!repo)
+        return fail(repo.error());
+    const char *wd = git_repository_workdir(repo->get());
+    if (!wd)
+        return out; // bare
+    git_reference *headRaw = nullptr;
+    if (git_repository_head(&headRaw, repo->get()) != 0) {
+        git_error_clear();
+        return out; // no commit yet
+    }
+    Reference head(headRaw);
+    git_commit *c = nullptr;
+    if (git_commit_lookup(&c, repo->get(), git_reference_target(head.get())) != 0)
+        return fail(gitError(u"cannot read HEAD"_s, path));
+    Commit commit(c);
+    git_tree *treeRaw = nullptr;
+    if (git_commit_tree(&treeRaw, commit.get()) != 0)
+        return fail(gitError(u"cannot read HEAD's tree"_s, path));
+    Tree tree(treeRaw);
+
+    UntrackedFilter filter{QString::fromUtf8(wd), maxUntrackedBytes, {}};
+    git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+    opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+                 GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_SHOW_BINARY;
+    opts.notify_cb = skipLargeUntracked;
+    opts.payload = &filter;
+    git_diff *diffRaw = nullptr;
+    if (git_diff_tree_to_workdir_with_index(&diffRaw, repo->get(), tree.get(), &opts) != 0)
+        return fail(gitError(u"cannot compute the uncommitted changes"_s, path));
+    Diff diff(diffRaw);
+    git_buf buf = GIT_BUF_INIT;
+    if (git_diff_to_buf(&buf, diff.get(), GIT_DIFF_FORMAT_PATCH) != 0)
+        return fail(gitError(u"cannot format the uncommitted changes"_s, path));
+    out.patch = QByteArray(buf.ptr, qsizetype(buf.size));
+    git_buf_dispose(&buf);
+    out.skipped = filter.skipped;
+    return out;
+}
+
+Result<void> gitCreateWorktree(const QString &repoPath, const QString &dir, const QString &commit,
+                               const QByteArray &patch)
+{
+    auto repo = openRepo(repoPath, true);
+    if (!repo)
+        return fail(repo.error());
+    git_oid oid;
+    git_object *objRaw = nullptr;
+    if (git_revparse_single(&objRaw, repo->get(), commit.toUtf8().constData()) != 0)
+        return fail(
+            gitError(u"the recorded commit %1 is not in this repository"_s.arg(commit), repoPath)
+                .withHint(u"Fetch it (git fetch) and try again"_s));
+    Object obj(objRaw);
+    oid = *git_object_id(obj.get());
+
+    // A worktree needs a branch; name it after the directory, detached in spirit.
+    const QString branchName = u"cairn-reproduce-"_s + QFileInfo(dir).fileName();
+    git_commit *c = nullptr;
+    if (git_commit_lookup(&c, repo->get(), &oid) != 0)
+        return fail(gitError(u"cannot read commit %1"_s.arg(commit), repoPath));
+    Commit target(c);
+    git_reference *branchRaw = nullptr;
+    if (git_branch_create(&branchRaw, repo->get(), branchName.toUtf8().constData(), target.get(),
+                          1) != 0)
+        return fail(gitError(u"cannot create the branch for the work tree"_s, repoPath));
+    Reference branch(branchRaw);
+
+    git_worktree_add_options wopts = GIT_WORKTREE_ADD_OPTIONS_INIT;
+    wopts.ref = branch.get();
+    git_worktree *wtRaw = nullptr;
+    if (git_worktree_add(&wtRaw, repo->get(), QFileInfo(dir).fileName().toUtf8().constData(),
+                         QFile::encodeName(dir).constData(), &wopts) != 0)
+        return fail(gitError(u"cannot create a work tree"_s, dir));
+    git_worktree_free(wtRaw);
+    if (patch.isEmpty())
+        return ok();
+
+    auto wt = openRepo(dir, false);
+    if (!wt)
+        return fail(wt.error());
+    git_diff *diffRaw = nullptr;
+    if (git_diff_from_buffer(&diffRaw, patch.constData(), std::size_t(patch.size())) != 0)
+        return fail(gitError(u"the recorded patch cannot be read"_s, dir));
+    Diff diff(diffRaw);
+    if (git_apply(wt->get(), diff.get(), GIT_APPLY_LOCATION_WORKDIR, nullptr) != 0)
+        return fail(gitError(u"the recorded uncommitted changes do not apply"_s, dir));
+    return ok();
 }
 
 Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev,

@@ -56,6 +56,23 @@ Result<QList<GitCommit>> gitLog(const QString &repoPath, const QString &path = {
 Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev,
                                      const QString &path);
 
+// The uncommitted changes of the work tree containing `path`, against HEAD, as a unified diff
+// that `git apply` accepts: staged and unstaged changes to tracked files, and untracked files
+// that are not ignored and smaller than `maxUntrackedBytes` (larger ones are listed in
+// `skipped`). Empty when the tree is clean or has no commit.
+struct WorkingTreePatch
+{
+    QByteArray patch;
+    QStringList skipped; // untracked files left out because of their size
+};
+Result<WorkingTreePatch> gitWorkingTreePatch(const QString &path,
+                                             qint64 maxUntrackedBytes = 1 << 20);
+
+// Creates a detached work tree of the repository at `repoPath` in `dir`, checked out at
+// `commit`, and applies `patch` (as produced by gitWorkingTreePatch) to it.
+Result<void> gitCreateWorktree(const QString &repoPath, const QString &dir, const QString &commit,
+                               const QByteArray &patch);
+
 // "1.5.1"
 QString libgit2Version();
 

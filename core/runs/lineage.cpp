@@ -1,0 +1,175 @@
+#include "lineage.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <xxhash.h>
+
+#include <sys/stat.h>
+
+using namespace Qt::StringLiterals;
+
+namespace cairn {
+
+Result<QString> hashFile(const QString &path, const std::function<bool()> &cancelled)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(Error(u"cannot read: %1"_s.arg(f.errorString()), path));
+    XXH3_state_t *state = XXH3_createState();
+    if (!state)
+        return fail(Error(u"out of memory"_s, path));
+    XXH3_128bits_reset(state);
+    QByteArray block(1 << 20, Qt::Uninitialized);
+    while (true) {
+        const qint64 n = f.read(block.data(), block.size());
+        if (n < 0) {
+            XXH3_freeState(state);
+            return fail(Error(u"read error: %1"_s.arg(f.errorString()), path));
+        }
+        if (n == 0)
+            break;
+        XXH3_128bits_update(state, block.constData(), std::size_t(n));
+        if (cancelled && cancelled()) {
+            XXH3_freeState(state);
+            return fail(Error(u"cancelled"_s, path));
+        }
+    }
+    const XXH128_hash_t h = XXH3_128bits_digest(state);
+    XXH3_freeState(state);
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, h);
+    return u"xxh128:"_s +
+           QString::fromLatin1(
+               QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof canonical.digest)
+                   .toHex());
+}
+
+Result<QList<FileState>> snapshotDeclaredFiles(const Project &project, Database &db,
+                                               const ParamValues &params)
+{
+    // Files the parameters name, by absolute path.
+    QSet<QString> named;
+    for (const auto &[k, v] : params) {
+        if (v.isEmpty())
+            continue;
+        const QString abs = QDir::cleanPath(QDir(project.rootDir).absoluteFilePath(v));
+        named.insert(abs);
+        for (const QString &f : project.resolveFiles({v}))
+            named.insert(f);
+    }
+    auto lookup = db.prepare(u"SELECT hash FROM file_hashes WHERE path = ?1 AND size = ?2 AND "
+                             "mtime_ns = ?3 AND inode = ?4");
+    auto store = db.prepare(u"INSERT INTO file_hashes (path, size, mtime_ns, inode, hash) VALUES "
+                            "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (path) DO UPDATE SET size = "
+                            "excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode, "
+                            "hash = excluded.hash");
+    if (!lookup)
+        return fail(lookup.error());
+    if (!store)
+        return fail(store.error());
+
+    QList<FileState> out;
+    auto add = [&](const QString &kind, const QString &name,
+                   const QStringList &patterns) -> Result<void> {
+        for (const QString &file : project.resolveFiles(patterns)) {
+            struct stat st = {};
+            if (::stat(QFile::encodeName(file).constData(), &st) != 0)
+                continue; // vanished since the glob ran
+            const qint64 mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+            FileState fs;
+            fs.kind = kind;
+            fs.name = name;
+            fs.path = project.relativePath(file);
+            fs.size = qint64(st.st_size);
+            fs.mtimeMs = mtimeNs / 1000000;
+            fs.used = named.contains(file);
+            lookup->bind(1, fs.path).bind(2, fs.size).bind(3, mtimeNs).bind(4, qint64(st.st_ino));
+            if (lookup->step().value_or(false))
+                fs.hash = lookup->text(0);
+            lookup->reset();
+            if (fs.hash.isEmpty()) {
+                auto h = hashFile(file);
+                if (!h)
+                    return fail(h.error());
+                fs.hash = *h;
+                (void)store->bind(1, fs.path)
+                    .bind(2, fs.size)
+                    .bind(3, mtimeNs)
+                    .bind(4, qint64(st.st_ino))
+                    .bind(5, fs.hash)
+                    .exec();
+            }
+            out.append(fs);
+        }
+        return ok();
+    };
+    for (const DatasetSpec &d : project.datasets) {
+        if (auto r = add(u"dataset"_s, d.name, d.paths); !r)
+            return fail(r.error());
+    }
+    for (const ModelSpec &m : project.models) {
+        if (auto r = add(u"model"_s, m.name, m.paths); !r)
+            return fail(r.error());
+    }
+    return out;
+}
+
+Result<void> recordArtifacts(Database &db, qint64 runId, const QString &phase,
+                             const QList<FileState> &files)
+{
+    Transaction tx(db);
+    if (auto r = tx.begin(); !r)
+        return r;
+    auto s = db.prepare(u"INSERT OR REPLACE INTO artifacts (run_id, phase, kind, name, path, size, "
+                        "mtime_ms, hash, used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!s)
+        return fail(s.error());
+    for (const FileState &f : files) {
+        if (auto r = s->bind(1, runId)
+                         .bind(2, phase)
+                         .bind(3, f.kind)
+                         .bind(4, f.name)
+                         .bind(5, f.path)
+                         .bind(6, f.size)
+                         .bind(7, f.mtimeMs)
+                         .bind(8, f.hash)
+                         .bind(9, f.used)
+                         .exec();
+            !r)
+            return r;
+    }
+    return tx.commit();
+}
+
+Result<QList<ArtifactRecord>> runArtifacts(Database &db, qint64 runId)
+{
+    auto s =
+        db.prepare(u"SELECT phase, kind, name, path, size, mtime_ms, hash, used FROM artifacts "
+                   "WHERE run_id = ?1 ORDER BY phase DESC, kind, name, path");
+    if (!s)
+        return fail(s.error());
+    s->bind(1, runId);
+    QList<ArtifactRecord> out;
+    while (true) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            break;
+        ArtifactRecord a;
+        a.phase = s->text(0);
+        a.kind = s->text(1);
+        a.name = s->text(2);
+        a.path = s->text(3);
+        a.size = s->int64(4);
+        a.mtimeMs = s->int64(5);
+        a.hash = s->text(6);
+        a.used = s->int64(7) != 0;
+        out.append(a);
+    }
+    return out;
+}
+
+} // namespace cairn

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "common/error.h"
+#include "project/command.h"
+#include "project/project.h"
+#include "store/database.h"
+
+#include <functional>
+
+namespace cairn {
+
+// A declared dataset or model file as it was at one moment.
+struct FileState
+{
+    QString kind; // "dataset" or "model"
+    QString name; // its name in the project file
+    QString path; // relative to the project root
+    qint64 size = 0;
+    qint64 mtimeMs = 0;
+    QString hash;      // "xxh128:<32 hex digits>"
+    bool used = false; // a parameter of the run names it
+};
+
+struct ArtifactRecord : FileState
+{
+    QString phase; // "before" or "after"
+};
+
+// "xxh128:<hex>" of a file's content, read in 1 MiB blocks. `cancelled` stops it.
+Result<QString> hashFile(const QString &path, const std::function<bool()> &cancelled = {});
+
+// Every file the project's datasets and models match now, hashed. A hash is reused from the
+// store's cache when the file's size, modification time and inode have not changed.
+// `params` marks the files a run's parameters name as used.
+Result<QList<FileState>> snapshotDeclaredFiles(const Project &project, Database &db,
+                                               const ParamValues &params = {});
+
+Result<void> recordArtifacts(Database &db, qint64 runId, const QString &phase,
+                             const QList<FileState> &files);
+Result<QList<ArtifactRecord>> runArtifacts(Database &db, qint64 runId);
+
+} // namespace cairn
