@@ -1,12 +1,16 @@
 // Runs: values checked before launch, the supervisor's process handling, log capture, exit
 // statuses and cancellation.
 
+#include "metrics/metricstore.h"
 #include "project/projectfile.h"
 #include "runs/launcher.h"
+#include "runs/lineage.h"
+#include "runs/process.h"
+#include "runs/runcontrol.h"
 #include "runs/runstore.h"
 #include "runs/supervisor.h"
-#include "runs/process.h"
 #include "runs/supervisorprocess.h"
+#include "settings/settings.h"
 #include "store/projectdb.h"
 #include "testsupport.h"
 
@@ -14,9 +18,11 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <csignal>
 #include <sys/wait.h>
 #include <thread>
@@ -68,7 +74,47 @@ private slots:
             "  metric: \"python -c 'import cairn; cairn.log_metric(\\\"loss\\\", 0.5, step=2)'\"\n"
             "  pwd:\n"
             "    command: pwd\n"
-            "    working_dir: sub\n");
+            "    working_dir: sub\n"
+            "  noisy:\n"
+            "    command: python noisy.py {lines}\n"
+            "    parameters:\n"
+            "      lines: {type: int, default: 200000}\n"
+            "    metrics:\n"
+            "      - {pattern: 'loss: (?<value>\\S+) at (?<step>\\d+)', name: loss}\n"
+            "  badmetrics: sh bad.sh\n"
+            "  touchmodel:\n"
+            "    command: \"echo trained > models/m.bin\"\n"
+            "    parameters:\n"
+            "      data: {type: path, default: data/train.csv}\n"
+            "datasets:\n"
+            "  train: data/train.csv\n"
+            "  other: data/other.csv\n"
+            "models:\n"
+            "  m: models/m.bin\n");
+        test::writeFile(m_root + QStringLiteral("/data/train.csv"), "a,b\n1,2\n");
+        test::writeFile(m_root + QStringLiteral("/data/other.csv"), "a\n3\n");
+        test::writeFile(m_root + QStringLiteral("/models/m.bin"), "untrained\n");
+        test::writeFile(m_root + QStringLiteral("/bad.sh"),
+                        "printf '%s\\n' '{\"name\": \"a\", \"value\": 1}' '{oops' "
+                        "'{\"name\": \"a\", \"value\": 2}' > \"$CAIRN_METRICS_FILE\"\n");
+        // A script that prints a lot, with colours and progress bars, logs metrics three ways
+        // and fails.
+        test::writeFile(m_root + QStringLiteral("/noisy.py"),
+                        "import sys, cairn\n"
+                        "n = int(sys.argv[1])\n"
+                        "out = sys.stdout\n"
+                        "for i in range(n):\n"
+                        "    out.write('\\x1b[32mline %d\\x1b[0m of the noisy script\\n' % i)\n"
+                        "    if i % 1000 == 0:\n"
+                        "        out.write('\\r progress %d%%' % (i * 100 // n))\n"
+                        "        out.write('\\rloss: %s at %d\\n' % (1.0 / (1 + i), i // 1000))\n"
+                        "        cairn.log_metric('acc', i / n, step=i // 1000)\n"
+                        "        out.write('cairn:metric {\"name\": \"lr\", \"value\": %s}\\n' % "
+                        "(0.1 / (1 + i // 1000)))\n"
+                        "cairn.log_metric('weird', float('nan'))\n"
+                        "cairn.log_metric('weird', float('inf'))\n"
+                        "out.flush()\n"
+                        "sys.exit(3)\n");
         QDir(m_root).mkpath(QStringLiteral("sub"));
         auto p = loadProject(m_root);
         QVERIFY2(p, p ? "" : qPrintable(p.error().first().toString()));
@@ -234,6 +280,156 @@ private slots:
         int status = 0;
         ::waitpid(child, &status, 0);
         QVERIFY(liveProcessesInGroup(child).isEmpty());
+    }
+
+    // The acceptance script: hundreds of thousands of lines with colours and progress
+    // bars, metrics three ways, a non-zero exit: every line on disk, the right status and exit
+    // code, every metric stored.
+    void noisyRunKeepsEverything()
+    {
+        const int lines = 200000;
+        const qint64 id = prepare(QStringLiteral("noisy"), {{"lines", QString::number(lines)}});
+        const auto run = superviseRun(m_root, id);
+        QVERIFY2(run, run ? "" : qPrintable(run.error().toString()));
+        QCOMPARE(run->status, RunStatus::Failed);
+        QCOMPARE(run->exitCode, 3);
+        const QByteArray out = log(id);
+        QCOMPARE(out.count("of the noisy script\n"), lines);
+        QVERIFY(out.contains("\x1b[32mline 199999\x1b[0m of the noisy script\n"));
+        QCOMPARE(out.count("loss: "), lines / 1000);
+
+        auto db = openProjectDatabase(m_root);
+        MetricStore store(**db);
+        const auto acc = store.series(id, QStringLiteral("acc"));
+        QCOMPARE(acc->size(), lines / 1000);
+        QCOMPARE(acc->steps.last(), double(lines / 1000 - 1));
+        const auto loss = store.series(id, QStringLiteral("loss")); // from the pattern
+        QCOMPARE(loss->size(), lines / 1000);
+        QCOMPARE(loss->steps[5], 5.0);
+        QCOMPARE(loss->values[5], 1.0 / 5001);
+        const auto lr = store.series(id, QStringLiteral("lr")); // from cairn:metric lines
+        QCOMPARE(lr->size(), lines / 1000);
+        QCOMPARE(lr->steps[3], 3.0); // no step given: numbered in order
+        const auto weird = store.series(id, QStringLiteral("weird"));
+        QCOMPARE(weird->size(), 2);
+        QVERIFY(std::isnan(weird->values[0]));
+        QVERIFY(std::isinf(weird->values[1]));
+        const auto latest = store.latest(id);
+        QCOMPARE(latest->size(), 4);
+        for (const LatestMetric &m : *latest) {
+            if (m.name == QStringLiteral("acc")) {
+                QCOMPARE(m.count, lines / 1000);
+                QCOMPARE(m.value, double(lines - 1000) / lines);
+                QCOMPARE(m.min, 0.0);
+            }
+        }
+    }
+
+    void badMetricLinesAreReported()
+    {
+        const qint64 id = prepare(QStringLiteral("badmetrics"));
+        QStringList warnings;
+        SupervisorOptions o;
+        o.onWarning = [&](const QString &w) { warnings << w; };
+        const auto run = superviseRun(m_root, id, o);
+        QVERIFY(run);
+        QCOMPARE(run->status, RunStatus::Finished);
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(
+            warnings.first().contains(QStringLiteral("metrics.jsonl:2: expected a quoted key")),
+            qPrintable(warnings.first()));
+        QVERIFY(test::readFile(runDirectory(m_root, id) + QStringLiteral("/warnings.log"))
+                    .contains("metrics.jsonl:2:"));
+        auto db = openProjectDatabase(m_root);
+        QCOMPARE(MetricStore(**db).series(id, QStringLiteral("a"))->values,
+                 (QVector<double>{1, 2}));
+    }
+
+    void lineage()
+    {
+        const qint64 id = prepare(QStringLiteral("touchmodel"));
+        QVERIFY(superviseRun(m_root, id));
+        auto db = openProjectDatabase(m_root);
+        const auto arts = runArtifacts(**db, id);
+        QVERIFY(arts);
+        QHash<QString, ArtifactRecord> before, after;
+        for (const ArtifactRecord &a : *arts)
+            (a.phase == QStringLiteral("before") ? before : after).insert(a.path, a);
+        QCOMPARE(before.size(), 3);
+        QCOMPARE(after.size(), 3);
+        // The model changed, the data did not; the run's data parameter names train.csv.
+        QVERIFY(before[QStringLiteral("models/m.bin")].hash !=
+                after[QStringLiteral("models/m.bin")].hash);
+        QCOMPARE(before[QStringLiteral("data/train.csv")].hash,
+                 after[QStringLiteral("data/train.csv")].hash);
+        QVERIFY(before[QStringLiteral("data/train.csv")].used);
+        QVERIFY(!before[QStringLiteral("data/other.csv")].used);
+        QCOMPARE(before[QStringLiteral("data/train.csv")].kind, QStringLiteral("dataset"));
+        QCOMPARE(after[QStringLiteral("models/m.bin")].size, 8);
+        // The hash is the XXH3-128 of the content.
+        QCOMPARE(after[QStringLiteral("models/m.bin")].hash,
+                 *hashFile(m_root + QStringLiteral("/models/m.bin")));
+        QVERIFY(after[QStringLiteral("models/m.bin")].hash.startsWith(QStringLiteral("xxh128:")));
+        QCOMPARE(after[QStringLiteral("models/m.bin")].hash.size(), 7 + 32);
+    }
+
+    void queueRespectsConcurrency()
+    {
+        // Two runs with a limit of one (a user setting the supervisors read): the second
+        // waits in the queue until the first has ended, then runs.
+        settings::maxConcurrentRuns.set(1);
+        auto restore = qScopeGuard([] { settings::maxConcurrentRuns.reset(); });
+        const qint64 a = prepare(QStringLiteral("sleep"));
+        const qint64 b = prepare(QStringLiteral("echo"));
+        QVERIFY(startSupervisor(m_root, a));
+        auto db = openProjectDatabase(m_root);
+        QTRY_VERIFY_WITH_TIMEOUT(log(a).contains("sleeping"), 10000);
+        QVERIFY(startSupervisor(m_root, b));
+        QTest::qWait(1000);
+        QCOMPARE(RunStore(**db).get(b)->status, RunStatus::Queued);
+        QVERIFY(RunStore(**db).get(b)->supervisorPid.has_value());
+        QVERIFY(cancelRun(**db, a));
+        const auto first = waitForRun(**db, a, 20000);
+        QVERIFY(first);
+        QCOMPARE(first->status, RunStatus::Cancelled);
+        const auto second = waitForRun(**db, b, 20000);
+        QVERIFY(second);
+        QCOMPARE(second->status, RunStatus::Finished);
+        QVERIFY(second->started >= first->ended.addMSecs(-5));
+    }
+
+    void lostWhenSupervisorDies()
+    {
+        const qint64 id = prepare(QStringLiteral("sleep"));
+        const auto pid = startSupervisor(m_root, id);
+        QVERIFY(pid);
+        auto db = openProjectDatabase(m_root);
+        QTRY_VERIFY_WITH_TIMEOUT(log(id).contains("sleeping"), 10000);
+        const auto running = RunStore(**db).get(id);
+        QCOMPARE(running->status, RunStatus::Running);
+        QVERIFY(RunStore(**db).reconcile(m_root)->isEmpty()); // alive: not lost
+        ::kill(pid_t(*pid), SIGKILL);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !isProcessAlive(*running->supervisorPid, *running->supervisorStart), 5000);
+        const auto lost = RunStore(**db).reconcile(m_root);
+        QCOMPARE(*lost, QList<qint64>{id});
+        const auto after = RunStore(**db).get(id);
+        QCOMPARE(after->status, RunStatus::Lost);
+        QVERIFY(after->error.contains(QStringLiteral("supervisor")));
+        QCOMPARE(log(id), QByteArray("sleeping\n")); // the log is intact
+        if (running->pid)
+            ::kill(-pid_t(*running->pid), SIGKILL); // the orphaned sleep
+    }
+
+    void cancelQueuedAndEnded()
+    {
+        auto db = openProjectDatabase(m_root);
+        const qint64 id = prepare(QStringLiteral("echo"));
+        QVERIFY(cancelRun(**db, id));
+        QCOMPARE(RunStore(**db).get(id)->status, RunStatus::Cancelled);
+        const auto again = cancelRun(**db, id);
+        QVERIFY(!again);
+        QVERIFY(again.error().message.contains(QStringLiteral("already ended")));
     }
 
     // The GUI starts runs through a detached `cairn-cli supervise`; the run ends on its own.

@@ -11,6 +11,10 @@ int cmdDemo(const QStringList &args);
 int cmdProject(const QStringList &args);
 int cmdRun(const QStringList &args);
 int cmdRuns(const QStringList &args);
+int cmdShow(const QStringList &args);
+int cmdMetrics(const QStringList &args);
+int cmdLogs(const QStringList &args);
+int cmdCancel(const QStringList &args);
 int cmdSupervise(const QStringList &args);
 
 QString usage();

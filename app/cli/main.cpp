@@ -31,7 +31,9 @@ int main(int argc, char **argv)
     const std::pair<QString, Handler> commands[] = {
         {u"init"_s, cairn::cli::cmdInit},       {u"demo"_s, cairn::cli::cmdDemo},
         {u"project"_s, cairn::cli::cmdProject}, {u"run"_s, cairn::cli::cmdRun},
-        {u"runs"_s, cairn::cli::cmdRuns},       {u"supervise"_s, cairn::cli::cmdSupervise},
+        {u"runs"_s, cairn::cli::cmdRuns},       {u"show"_s, cairn::cli::cmdShow},
+        {u"metrics"_s, cairn::cli::cmdMetrics}, {u"logs"_s, cairn::cli::cmdLogs},
+        {u"cancel"_s, cairn::cli::cmdCancel},   {u"supervise"_s, cairn::cli::cmdSupervise},
     };
     for (const auto &[name, handler] : commands) {
         if (name == command)

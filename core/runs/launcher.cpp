@@ -110,6 +110,24 @@ std::expected<PreparedRun, Errors> prepareRun(const Project &project, Database &
     if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(doc).toJson()) < 0 || !f.commit())
         return std::unexpected(
             Errors{Error(u"cannot write params.json: %1"_s.arg(f.errorString()), f.fileName())});
+
+    // What the supervisor needs from the entry point as it was at launch.
+    QJsonArray patterns;
+    if (const EntryPoint *ep = project.entryPoint(record.entryPoint)) {
+        for (const MetricPattern &m : ep->metricPatterns) {
+            QJsonObject p;
+            p.insert(u"pattern"_s, m.regex);
+            p.insert(u"name"_s, m.metric);
+            patterns.append(p);
+        }
+    }
+    QJsonObject spec;
+    spec.insert(u"metric_patterns"_s, patterns);
+    QSaveFile sf(QDir(prepared.runDir).filePath(u"run.json"_s));
+    if (!sf.open(QIODevice::WriteOnly) || sf.write(QJsonDocument(spec).toJson()) < 0 ||
+        !sf.commit())
+        return std::unexpected(
+            Errors{Error(u"cannot write run.json: %1"_s.arg(sf.errorString()), sf.fileName())});
     return prepared;
 }
 

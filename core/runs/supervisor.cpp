@@ -191,6 +191,7 @@ public:
     template<typename F>
     void finish(F onLine)
     {
+        poll(onLine);
         QFile f(m_path);
         if (!f.open(QIODevice::ReadOnly) || f.size() <= m_offset || !f.seek(m_offset))
             return;
