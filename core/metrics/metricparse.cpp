@@ -2,7 +2,9 @@
 
 #include <fast_float/fast_float.h>
 
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -30,7 +32,7 @@ public:
             Other
         } kind = Other;
         double number = 0;
-        QByteArray text;
+        QByteArrayView text; // into the line, or into the scratch buffer when it had escapes
     };
 
     // Calls f(key, value) for each member; returns an error message or an empty string.
@@ -46,8 +48,8 @@ public:
             return {};
         while (p < end) {
             skipWs();
-            QByteArray key;
-            if (!readString(key))
+            QByteArrayView key;
+            if (!readString(key, m_keyScratch))
                 return u"expected a quoted key"_s;
             skipWs();
             if (p == end || *p != ':')
@@ -79,20 +81,31 @@ private:
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
             ++p;
     }
-    bool readString(QByteArray &out)
+    // A JSON string: a view into the line when it has no escapes (the usual case, no copy), else
+    // decoded into `scratch`.
+    bool readString(QByteArrayView &out, QByteArray &scratch)
     {
         if (p == end || *p != '"')
             return false;
         ++p;
+        const char *start = p;
+        while (p < end && *p != '"' && *p != '\\')
+            ++p;
+        if (p < end && *p == '"') {
+            out = QByteArrayView(start, p - start);
+            ++p;
+            return true;
+        }
+        scratch = QByteArray(start, p - start);
         while (p < end && *p != '"') {
             if (*p == '\\' && p + 1 < end) {
                 ++p;
                 switch (*p) {
                 case 'n':
-                    out += '\n';
+                    scratch += '\n';
                     break;
                 case 't':
-                    out += '\t';
+                    scratch += '\t';
                     break;
                 case 'u': {
                     if (end - p < 5)
@@ -101,21 +114,22 @@ private:
                     const uint code = QByteArray(p + 1, 4).toUInt(&ok, 16);
                     if (!ok)
                         return false;
-                    out += QString(QChar(char16_t(code))).toUtf8();
+                    scratch += QString(QChar(char16_t(code))).toUtf8();
                     p += 4;
                     break;
                 }
                 default:
-                    out += *p;
+                    scratch += *p;
                 }
                 ++p;
                 continue;
             }
-            out += *p++;
+            scratch += *p++;
         }
         if (p == end)
             return false;
         ++p;
+        out = QByteArrayView(scratch);
         return true;
     }
     bool literal(const char *word)
@@ -132,8 +146,9 @@ private:
         int depth = 0;
         while (p < end) {
             if (*p == '"') {
-                QByteArray ignored;
-                if (!readString(ignored))
+                QByteArrayView ignored;
+                QByteArray scratch;
+                if (!readString(ignored, scratch))
                     return false;
                 continue;
             }
@@ -153,7 +168,7 @@ private:
             return false;
         if (*p == '"') {
             v.kind = Value::String;
-            return readString(v.text);
+            return readString(v.text, m_valueScratch);
         }
         if (literal("NaN")) {
             v.kind = Value::Number;
@@ -191,7 +206,32 @@ private:
 
     const char *p;
     const char *end;
+    QByteArray m_keyScratch;
+    QByteArray m_valueScratch;
 };
+
+// Metric names repeat on every line: keep the last few decoded, so a line costs no allocation
+// for its name (QString copies share their data).
+QString internName(QByteArrayView utf8)
+{
+    struct Entry
+    {
+        QByteArray bytes;
+        QString name;
+    };
+    thread_local std::array<Entry, 32> cache;
+    thread_local std::size_t next = 0;
+    for (const Entry &e : cache) {
+        if (e.bytes.size() == utf8.size() &&
+            std::memcmp(e.bytes.constData(), utf8.data(), std::size_t(utf8.size())) == 0 &&
+            !e.bytes.isNull())
+            return e.name;
+    }
+    Entry &slot = cache[next++ % cache.size()];
+    slot.bytes = utf8.toByteArray();
+    slot.name = QString::fromUtf8(utf8);
+    return slot.name;
+}
 
 std::optional<double> numberFrom(const FlatJson::Value &v)
 {
@@ -228,20 +268,26 @@ std::optional<double> parseMetricNumber(QByteArrayView text)
     return negative ? -d : d;
 }
 
-std::expected<QList<MetricPoint>, QString> parseMetricLine(QByteArrayView line)
+bool parseMetricLine(QByteArrayView line, QList<MetricPoint> &out, QString *error)
 {
     std::optional<QString> name;
     std::optional<double> value;
     bool valueGiven = false;
     std::optional<double> step;
     std::optional<double> timestamp;
-    QList<std::pair<QString, double>> flat; // {"loss": 0.3, ...}
+    const qsizetype firstFlat = out.size();
     QString bad;
+    auto failWith = [&](const QString &message) {
+        out.resize(firstFlat);
+        if (error)
+            *error = message;
+        return false;
+    };
     FlatJson json(line);
-    const QString err = json.forEach([&](const QByteArray &key, const FlatJson::Value &v) {
+    const QString err = json.forEach([&](QByteArrayView key, const FlatJson::Value &v) {
         if (key == "name" || key == "key") {
             if (v.kind == FlatJson::Value::String)
-                name = QString::fromUtf8(v.text);
+                name = internName(v.text);
             else
                 bad = u"\"name\" must be a string"_s;
         } else if (key == "value") {
@@ -254,38 +300,50 @@ std::expected<QList<MetricPoint>, QString> parseMetricLine(QByteArrayView line)
         } else if (key == "timestamp" || key == "time" || key == "ts") {
             timestamp = numberFrom(v);
         } else if (const auto n = numberFrom(v)) {
-            flat.append({QString::fromUtf8(key), *n});
+            // {"loss": 0.3, ...}: step and timestamp are filled in below.
+            out.append(MetricPoint{internName(key), *n, std::nullopt, std::nullopt});
         }
     });
     if (!err.isEmpty())
-        return std::unexpected(err);
+        return failWith(err);
     if (!bad.isEmpty())
-        return std::unexpected(bad);
+        return failWith(bad);
     std::optional<qint64> stepValue;
     if (step) {
         if (!std::isfinite(*step) || *step != std::floor(*step) || std::abs(*step) > 9e15)
-            return std::unexpected(u"\"step\" must be a whole number"_s);
+            return failWith(u"\"step\" must be a whole number"_s);
         stepValue = qint64(*step);
     }
     std::optional<qint64> ts;
     if (timestamp && std::isfinite(*timestamp))
         ts = qint64(*timestamp < 1e11 ? *timestamp * 1000.0 : *timestamp);
-    QList<MetricPoint> out;
     if (name) {
+        out.resize(firstFlat); // with a name, other numeric members are not metrics
         if (name->isEmpty())
-            return std::unexpected(u"\"name\" is empty"_s);
+            return failWith(u"\"name\" is empty"_s);
         if (!valueGiven)
-            return std::unexpected(u"\"%1\" has no \"value\""_s.arg(*name));
+            return failWith(u"\"%1\" has no \"value\""_s.arg(*name));
         if (!value)
-            return std::unexpected(u"the value of \"%1\" is not a number"_s.arg(*name));
+            return failWith(u"the value of \"%1\" is not a number"_s.arg(*name));
         out.append(MetricPoint{*name, *value, stepValue, ts});
-        return out;
+        return true;
     }
-    if (flat.isEmpty())
-        return std::unexpected(u"no metric in the line: give \"name\" and \"value\", or "
-                               "numeric members such as {\"loss\": 0.3}"_s);
-    for (const auto &[k, v] : flat)
-        out.append(MetricPoint{k, v, stepValue, ts});
+    if (out.size() == firstFlat)
+        return failWith(u"no metric in the line: give \"name\" and \"value\", or numeric members "
+                        "such as {\"loss\": 0.3}"_s);
+    for (qsizetype i = firstFlat; i < out.size(); ++i) {
+        out[i].step = stepValue;
+        out[i].timestampMs = ts;
+    }
+    return true;
+}
+
+std::expected<QList<MetricPoint>, QString> parseMetricLine(QByteArrayView line)
+{
+    QList<MetricPoint> out;
+    QString error;
+    if (!parseMetricLine(line, out, &error))
+        return std::unexpected(error);
     return out;
 }
 

@@ -29,6 +29,9 @@ struct MetricPoint
 // strings). A timestamp below 1e11 is taken as seconds (time.time()), else milliseconds.
 // The error says what is wrong, for the "line N of metrics.jsonl" message.
 std::expected<QList<MetricPoint>, QString> parseMetricLine(QByteArrayView line);
+// The same, appending to `out` (reuse it across lines: no allocation per line); on an error
+// `out` is left as it was and `error` says why.
+bool parseMetricLine(QByteArrayView line, QList<MetricPoint> &out, QString *error);
 
 // Turns output lines into metrics: `cairn:metric {json}` lines always, and the entry point's
 // patterns (regular expressions with `value`, and `name` or a fixed name, and optionally `step`).

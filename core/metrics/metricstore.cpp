@@ -1,29 +1,58 @@
 #include "metricstore.h"
 
+#include <QtEndian>
+
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <numeric>
 
 using namespace Qt::StringLiterals;
 
 namespace cairn {
 
 static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// A block takes points until it holds this many; a block written by an earlier flush keeps
+// taking points (it is rewritten) while it holds fewer than kReopenLimit.
+static constexpr int kBlockPoints = 4096;
+static constexpr int kReopenLimit = 1024;
+static constexpr int kPointBytes = 24;
+
+static void appendPoint(QByteArray &data, qint64 step, qint64 ts, double value)
+{
+    const qsizetype at = data.size();
+    data.resize(at + kPointBytes); // within the reserved capacity: no copy
+    char *buf = data.data() + at;
+    qToLittleEndian<qint64>(step, buf);
+    qToLittleEndian<qint64>(ts, buf + 8);
+    quint64 bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    qToLittleEndian<quint64>(bits, buf + 16);
+}
 
 MetricWriter::MetricWriter(Database &db, qint64 runId)
     : m_db(db)
     , m_runId(runId)
 {
-    // Resume after what is stored (a supervisor taking over, or a recovery).
-    if (auto s = m_db.prepare(u"SELECT coalesce(max(seq), -1) FROM metrics WHERE run_id = ?1");
+    // Resume after what is stored (a recovery after the supervisor died).
+    if (auto s = m_db.prepare(
+            u"SELECT coalesce(max(seq + count), 0) FROM metric_blocks WHERE run_id = ?1");
         s && s->bind(1, runId).step().value_or(false))
-        m_seq = s->int64(0) + 1;
+        m_seq = s->int64(0);
 }
 
 Result<MetricWriter::KeyState *> MetricWriter::key(const QString &name)
 {
-    auto it = m_keys.find(name);
-    if (it != m_keys.end())
-        return &*it;
+    for (const Recent &r : m_recent) {
+        if (r.state && r.name.constData() == name.constData() && r.name.size() == name.size())
+            return r.state;
+    }
+    auto remember = [&](KeyState *state) {
+        m_recent[m_recentNext++ % m_recent.size()] = Recent{name, state};
+        return state;
+    };
+    if (auto it = m_keys.constFind(name); it != m_keys.constEnd())
+        return remember(*it);
     auto ins =
         m_db.prepare(u"INSERT INTO metric_keys (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
     if (!ins)
@@ -51,7 +80,10 @@ Result<MetricWriter::KeyState *> MetricWriter::key(const QString &name)
         state.latest.count = last->int64(5);
         state.nextStep = state.latest.step + 1;
     }
-    return &*m_keys.insert(name, state);
+    state.pending.reserve(64 * 1024);
+    m_states.push_back(std::make_unique<KeyState>(std::move(state)));
+    m_keys.insert(name, m_states.back().get());
+    return remember(m_states.back().get());
 }
 
 void MetricWriter::add(const MetricPoint &point, qint64 nowMs)
@@ -63,8 +95,17 @@ void MetricWriter::add(const MetricPoint &point, qint64 nowMs)
     const qint64 step = point.step.value_or(state.nextStep);
     state.nextStep = std::max(state.nextStep, step + 1);
     const qint64 ts = point.timestampMs.value_or(nowMs);
-    const qint64 seq = m_seq++;
-    m_pending.append(Pending{state.id, step, seq, ts, point.value});
+    if (state.pendingCount == 0) {
+        state.pendingSeq = m_seq;
+        state.pendingMinStep = step;
+        state.pendingMaxStep = step;
+    }
+    ++m_seq;
+    appendPoint(state.pending, step, ts, point.value);
+    ++state.pendingCount;
+    state.pendingMinStep = std::min(state.pendingMinStep, step);
+    state.pendingMaxStep = std::max(state.pendingMaxStep, step);
+    ++m_pendingTotal;
 
     LatestMetric &l = state.latest;
     if (!state.hasLatest) {
@@ -80,31 +121,67 @@ void MetricWriter::add(const MetricPoint &point, qint64 nowMs)
         l.max = std::isnan(l.max) ? point.value : std::max(l.max, point.value);
     }
     ++l.count;
-    state.dirty = true;
 }
 
 Result<void> MetricWriter::flush()
 {
-    if (m_pending.isEmpty())
+    if (m_pendingTotal == 0)
         return ok();
     Transaction tx(m_db);
     if (auto r = tx.begin(); !r)
         return r;
     if (!m_insert) {
-        auto s = m_db.prepare(u"INSERT INTO metrics (run_id, key_id, step, seq, ts, value) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        auto s = m_db.prepare(u"INSERT OR REPLACE INTO metric_blocks (run_id, key_id, seq, count, "
+                              "min_step, max_step, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         if (!s)
             return fail(s.error());
         m_insert = std::move(*s);
     }
-    for (const Pending &p : std::as_const(m_pending)) {
-        m_insert->bind(1, m_runId).bind(2, p.keyId).bind(3, p.step).bind(4, p.seq).bind(5, p.ts);
-        if (std::isnan(p.value))
-            m_insert->bindNull(6);
-        else
-            m_insert->bind(6, p.value);
-        if (auto r = m_insert->exec(); !r)
-            return r;
+    auto writeBlock = [&](const KeyState &k) {
+        return m_insert->bind(1, m_runId)
+            .bind(2, k.id)
+            .bind(3, k.blockSeq)
+            .bind(4, qint64(k.blockCount))
+            .bind(5, k.blockMinStep)
+            .bind(6, k.blockMaxStep)
+            .bind(7, k.block)
+            .exec();
+    };
+    for (const auto &kp : m_states) {
+        KeyState &k = *kp;
+        if (k.pendingCount == 0)
+            continue;
+        qsizetype used = 0; // pending points moved into blocks
+        const qsizetype total = k.pendingCount;
+        // Top up the block written last time while it is small.
+        if (k.blockCount > 0 && k.blockCount < kReopenLimit) {
+            const qsizetype take = std::min<qsizetype>(total, kBlockPoints - k.blockCount);
+            k.block.append(k.pending.constData(), take * kPointBytes);
+            k.blockCount += int(take);
+            k.blockMinStep = std::min(k.blockMinStep, k.pendingMinStep);
+            k.blockMaxStep = std::max(k.blockMaxStep, k.pendingMaxStep);
+            used = take;
+            if (auto r = writeBlock(k); !r)
+                return r;
+        }
+        while (used < total) {
+            const qsizetype take = std::min<qsizetype>(total - used, kBlockPoints);
+            k.block = QByteArray(k.pending.constData() + used * kPointBytes, take * kPointBytes);
+            k.blockCount = int(take);
+            k.blockSeq = k.pendingSeq + used;
+            // The exact step range of this slice.
+            k.blockMinStep = std::numeric_limits<qint64>::max();
+            k.blockMaxStep = std::numeric_limits<qint64>::min();
+            for (qsizetype i = 0; i < take; ++i) {
+                const qint64 step =
+                    qFromLittleEndian<qint64>(k.block.constData() + i * kPointBytes);
+                k.blockMinStep = std::min(k.blockMinStep, step);
+                k.blockMaxStep = std::max(k.blockMaxStep, step);
+            }
+            used += take;
+            if (auto r = writeBlock(k); !r)
+                return r;
+        }
     }
     auto up = m_db.prepare(
         u"INSERT INTO latest_metrics (run_id, key_id, step, ts, value, min, max, count) "
@@ -113,8 +190,9 @@ Result<void> MetricWriter::flush()
         "max = excluded.max, count = excluded.count");
     if (!up)
         return fail(up.error());
-    for (KeyState &k : m_keys) {
-        if (!k.dirty)
+    for (const auto &kp : m_states) {
+        KeyState &k = *kp;
+        if (k.pendingCount == 0)
             continue;
         const LatestMetric &l = k.latest;
         up->bind(1, m_runId).bind(2, k.id).bind(3, l.step).bind(4, l.timestampMs);
@@ -124,11 +202,14 @@ Result<void> MetricWriter::flush()
         up->bind(8, l.count);
         if (auto r = up->exec(); !r)
             return r;
-        k.dirty = false;
     }
     if (auto r = tx.commit(); !r)
         return r;
-    m_pending.clear();
+    for (const auto &kp : m_states) {
+        kp->pending.resize(0); // keeps its capacity
+        kp->pendingCount = 0;
+    }
+    m_pendingTotal = 0;
     return ok();
 }
 
@@ -157,21 +238,50 @@ Result<MetricSeries> MetricStore::series(qint64 runId, const QString &name)
     MetricSeries out;
     out.runId = runId;
     out.name = name;
-    auto s =
-        m_db.prepare(u"SELECT m.step, m.ts, m.value FROM metrics m JOIN metric_keys k ON "
-                     "k.id = m.key_id WHERE m.run_id = ?1 AND k.name = ?2 ORDER BY m.step, m.seq");
+    auto s = m_db.prepare(u"SELECT b.data, b.count FROM metric_blocks b JOIN metric_keys k ON "
+                          "k.id = b.key_id WHERE b.run_id = ?1 AND k.name = ?2 ORDER BY b.seq");
     if (!s)
         return fail(s.error());
     s->bind(1, runId).bind(2, name);
+    bool sorted = true;
+    double lastStep = -std::numeric_limits<double>::infinity();
     while (true) {
         auto row = s->step();
         if (!row)
             return fail(row.error());
         if (!*row)
             break;
-        out.steps.append(double(s->int64(0)));
-        out.timestamps.append(double(s->int64(1)));
-        out.values.append(s->optionalReal(2).value_or(kNaN));
+        const QByteArray data = s->blob(0);
+        const qsizetype n = std::min<qsizetype>(s->int64(1), data.size() / kPointBytes);
+        out.steps.reserve(out.steps.size() + n);
+        out.timestamps.reserve(out.timestamps.size() + n);
+        out.values.reserve(out.values.size() + n);
+        const char *p = data.constData();
+        for (qsizetype i = 0; i < n; ++i, p += kPointBytes) {
+            const double step = double(qFromLittleEndian<qint64>(p));
+            const quint64 bits = qFromLittleEndian<quint64>(p + 16);
+            double value;
+            std::memcpy(&value, &bits, sizeof value);
+            sorted = sorted && step >= lastStep;
+            lastStep = step;
+            out.steps.append(step);
+            out.timestamps.append(double(qFromLittleEndian<qint64>(p + 8)));
+            out.values.append(value);
+        }
+    }
+    if (!sorted) {
+        // Steps logged out of order: by step, keeping the arrival order of equal steps.
+        QVector<qsizetype> order(out.steps.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](qsizetype a, qsizetype b) { return out.steps[a] < out.steps[b]; });
+        MetricSeries sortedSeries{out.runId, out.name, {}, {}, {}};
+        for (qsizetype i : order) {
+            sortedSeries.steps.append(out.steps[i]);
+            sortedSeries.timestamps.append(out.timestamps[i]);
+            sortedSeries.values.append(out.values[i]);
+        }
+        return sortedSeries;
     }
     return out;
 }

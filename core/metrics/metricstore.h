@@ -7,6 +7,10 @@
 #include <QList>
 #include <QVector>
 
+#include <array>
+#include <memory>
+#include <vector>
+
 namespace cairn {
 
 // All values of one metric of one run, in step order (ties in arrival order). NaN values are
@@ -32,9 +36,10 @@ struct LatestMetric
     qint64 count = 0;
 };
 
-// Buffers a run's metric points and writes them in batches, one transaction each. Steps left
-// out are numbered per metric from the last step seen (0, 1, 2, ...). Keeps the per-run
-// "latest" table (last by step, then arrival), min, max and count current.
+// Buffers a run's metric points and writes them in batches, one transaction each, as blocks of
+// up to 4,096 points per metric (see metric_blocks in store/projectdb.cpp). Steps left out are
+// numbered per metric from the last step seen (0, 1, 2, ...). Keeps the per-run "latest" table
+// (last by step, then arrival), min, max and count current.
 class MetricWriter
 {
 public:
@@ -42,33 +47,47 @@ public:
 
     // `nowMs` stamps points that carry no timestamp.
     void add(const MetricPoint &point, qint64 nowMs);
-    qsizetype pending() const { return m_pending.size(); }
+    qsizetype pending() const { return m_pendingTotal; }
     Result<void> flush();
 
 private:
-    struct Pending
-    {
-        qint64 keyId;
-        qint64 step;
-        qint64 seq;
-        qint64 ts;
-        double value;
-    };
     struct KeyState
     {
         qint64 id = 0;
         qint64 nextStep = 0;
-        bool dirty = false;
         LatestMetric latest;
         bool hasLatest = false;
+        // Points not written yet, packed as in metric_blocks.data.
+        QByteArray pending;
+        qsizetype pendingCount = 0;
+        qint64 pendingSeq = 0;
+        qint64 pendingMinStep = 0;
+        qint64 pendingMaxStep = 0;
+        // The block this writer wrote last for the key, rewritten while it is small.
+        QByteArray block;
+        int blockCount = 0;
+        qint64 blockSeq = 0;
+        qint64 blockMinStep = 0;
+        qint64 blockMaxStep = 0;
     };
     Result<KeyState *> key(const QString &name);
 
     Database &m_db;
     qint64 m_runId;
     qint64 m_seq = 0;
-    QHash<QString, KeyState> m_keys;
-    QList<Pending> m_pending;
+    qsizetype m_pendingTotal = 0;
+    std::vector<std::unique_ptr<KeyState>> m_states;
+    QHash<QString, KeyState *> m_keys;
+    // Names repeat on every line and usually share their data (see parseMetricLine): a lookup
+    // by data pointer avoids hashing the string. Each entry holds a copy of the name, so its
+    // data cannot be freed and reused by another string while it is cached.
+    struct Recent
+    {
+        QString name;
+        KeyState *state = nullptr;
+    };
+    std::array<Recent, 16> m_recent{};
+    std::size_t m_recentNext = 0;
     std::optional<Statement> m_insert;
 };
 

@@ -36,6 +36,8 @@ ProjectSnapshot loadSnapshot(const QString &dir)
         if (db) {
             if (auto lost = RunStore(**db).reconcile(s.root); lost)
                 s.lostRuns = *lost;
+            if (auto recent = RunStore(**db).list(12); recent)
+                s.recentRuns = *recent;
         }
         if (!db) {
             s.errors.append(db.error());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "project/project.h"
+#include "runs/run.h"
 #include "vcs/git.h"
 
 #include <optional>
@@ -17,8 +18,9 @@ struct ProjectSnapshot
     Errors errors;                  // why the project file could not be read
     GitState git;
     qint64 runCount = 0;
-    qint64 activeRunCount = 0; // queued or running
-    QList<qint64> lostRuns;    // runs found without a supervisor at this load
+    qint64 activeRunCount = 0;   // queued or running
+    QList<qint64> lostRuns;      // runs found without a supervisor at this load
+    QList<RunRecord> recentRuns; // the newest few, for the overview
 };
 
 // Loads the project file, the git state and the run counts. Never runs project code.

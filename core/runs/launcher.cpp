@@ -55,8 +55,10 @@ Result<QString> installPythonHelper(const QString &projectRoot)
 }
 
 std::expected<PreparedRun, Errors> prepareRun(const Project &project, Database &db,
-                                              const LaunchRequest &request)
+                                              const LaunchRequest &request,
+                                              const QString &storeRoot)
 {
+    const QString root = storeRoot.isEmpty() ? project.rootDir : storeRoot;
     CommandOptions options;
     auto command = buildLaunchCommand(project, request.entryPoint, request.values, options);
     if (!command)
@@ -70,7 +72,7 @@ std::expected<PreparedRun, Errors> prepareRun(const Project &project, Database &
         if (!command)
             return std::unexpected(command.error());
     }
-    if (auto helper = installPythonHelper(project.rootDir); !helper)
+    if (auto helper = installPythonHelper(root); !helper)
         return std::unexpected(Errors{helper.error()});
 
     RunRecord record;
@@ -78,8 +80,7 @@ std::expected<PreparedRun, Errors> prepareRun(const Project &project, Database &
     record.note = request.note;
     record.entryPoint = command->entryPoint;
     record.command = command->shellCommand;
-    record.workingDir = request.workingDirOverride.isEmpty() ? command->workingDirectory
-                                                             : request.workingDirOverride;
+    record.workingDir = command->workingDirectory;
     record.reproduces = request.reproduces;
     record.params = command->parameters;
     record.status = RunStatus::Queued;
@@ -92,7 +93,7 @@ std::expected<PreparedRun, Errors> prepareRun(const Project &project, Database &
     if (stored)
         record = *stored;
 
-    PreparedRun prepared{record, runDirectory(project.rootDir, record.id)};
+    PreparedRun prepared{record, runDirectory(root, record.id)};
     if (!QDir().mkpath(prepared.runDir))
         return std::unexpected(Errors{Error(u"cannot create the run folder"_s, prepared.runDir)});
 

@@ -16,7 +16,6 @@ struct LaunchRequest
     QString name;       // optional run name
     QString note;
     std::optional<qint64> reproduces; // set by Reproduce
-    QString workingDirOverride;       // absolute; Reproduce runs in a separate work tree
 };
 
 struct PreparedRun
@@ -36,9 +35,12 @@ RunSpec readRunSpec(const QString &runDir);
 Result<QString> installPythonHelper(const QString &projectRoot);
 
 // Checks the request (entry point, every parameter value against its type, the Python
-// interpreter when the command needs one) and records a queued run with its folder and
-// params.json. Nothing is started: a supervisor does that.
+// interpreter when the command needs one) and records a queued run with its folder, params.json
+// and run.json. Nothing is started: a supervisor does that. The run is recorded in the store of
+// `storeRoot` (default: the project's own folder); Reproduce runs a project checked out
+// elsewhere and records it in the original project.
 std::expected<PreparedRun, Errors> prepareRun(const Project &project, Database &db,
-                                              const LaunchRequest &request);
+                                              const LaunchRequest &request,
+                                              const QString &storeRoot = {});
 
 } // namespace cairn

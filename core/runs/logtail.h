@@ -17,6 +17,8 @@ public:
     // The bytes appended since the previous call, at most `maxBytes` (the rest comes next time).
     QByteArray readNew(qint64 maxBytes = 4 * 1024 * 1024);
     qint64 offset() const { return m_offset; }
+    // Starts reading at the first line that begins at or after `offset`.
+    void skipTo(qint64 offset);
     const QString &path() const { return m_path; }
 
 private:

@@ -308,9 +308,10 @@ Result<QList<qint64>> RunStore::reconcile(const QString &projectRoot)
                                 ? u"its supervisor (process %1) stopped without recording an end; "
                                   "the log and metrics up to then are kept"_s.arg(*c.pid)
                                 : u"no supervisor ever started it"_s;
-        if (auto r = markEnded(c.id, RunStatus::Lost, std::nullopt, std::nullopt, why,
-                               QDateTime::currentDateTime());
-            !r)
+        // It ended, at the latest, when it last wrote its log.
+        const QFileInfo log(QDir(runDirectory(projectRoot, c.id)).filePath(u"output.log"_s));
+        const QDateTime ended = log.exists() ? log.lastModified() : QDateTime::currentDateTime();
+        if (auto r = markEnded(c.id, RunStatus::Lost, std::nullopt, std::nullopt, why, ended); !r)
             return fail(r.error());
         ids.append(c.id);
     }

@@ -404,18 +404,18 @@ Result<RunRecord> superviseRun(const QString &projectRoot, qint64 runId,
         for (const MetricPoint &p : std::as_const(found))
             metrics.add(p, now);
     };
+    QList<MetricPoint> parsed;
+    QString parseError;
     auto onMetricsLine = [&](QByteArrayView line, int lineNo) {
         if (line.trimmed().isEmpty())
             return;
-        auto points = parseMetricLine(line);
-        if (!points) {
-            warn(u"%1:%2: %3; the line is skipped"_s.arg(metricsPath)
-                     .arg(lineNo)
-                     .arg(points.error()));
+        parsed.clear();
+        if (!parseMetricLine(line, parsed, &parseError)) {
+            warn(u"%1:%2: %3; the line is skipped"_s.arg(metricsPath).arg(lineNo).arg(parseError));
             return;
         }
         const qint64 now = nowMs();
-        for (const MetricPoint &p : std::as_const(*points))
+        for (const MetricPoint &p : std::as_const(parsed))
             metrics.add(p, now);
     };
     QElapsedTimer sinceFlush;

@@ -101,6 +101,7 @@ public:
                                                   const QList<Migration> &migrations);
 
     Result<Statement> prepare(QStringView sql);
+    Result<Statement> prepare(const QString &sql) { return prepare(QStringView(sql)); }
     // Runs every statement in `sql` (schema text, no values), each prepared in turn.
     Result<void> execScript(QStringView sql);
 

@@ -67,19 +67,24 @@ ALTER TABLE runs ADD COLUMN reproduces INTEGER REFERENCES runs (id) ON DELETE SE
 CREATE INDEX runs_entry_point ON runs (entry_point);
 CREATE INDEX params_key_value ON params (key, value);
 
--- Metrics: one row per reported value. NaN is stored as NULL (SQLite has no NaN).
+-- Metrics. Values arrive by the million, so they are stored in blocks: one row holds up to a few
+-- thousand consecutive values of one metric of one run, packed little-endian as
+-- (int64 step, int64 timestamp_ms, float64 value) per point, in arrival order. NaN and
+-- infinities are kept as such. A row per value would cost a B-tree insert per value and cap
+-- ingestion far below what a training loop can log.
 CREATE TABLE metric_keys (
     id    INTEGER PRIMARY KEY,
     name  TEXT NOT NULL UNIQUE
 );
-CREATE TABLE metrics (
-    run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    key_id  INTEGER NOT NULL REFERENCES metric_keys (id),
-    step    INTEGER NOT NULL,
-    seq     INTEGER NOT NULL,   -- arrival order within the run
-    ts      INTEGER NOT NULL,   -- ms since the epoch
-    value   REAL,
-    PRIMARY KEY (run_id, key_id, step, seq)
+CREATE TABLE metric_blocks (
+    run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    key_id    INTEGER NOT NULL REFERENCES metric_keys (id),
+    seq       INTEGER NOT NULL,   -- arrival order of the block's first value within the run
+    count     INTEGER NOT NULL,
+    min_step  INTEGER NOT NULL,
+    max_step  INTEGER NOT NULL,
+    data      BLOB NOT NULL,
+    PRIMARY KEY (run_id, key_id, seq)
 ) WITHOUT ROWID;
 -- The last value of each metric of each run, with its range: what tables, filters and sorting
 -- read, so they never scan the points.
