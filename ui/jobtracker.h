@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QCoreApplication>
 #include <QObject>
 #include <QPointer>
 #include <QThreadPool>
@@ -39,12 +40,14 @@ public:
         auto alive = m_alive;
         (void)QtConcurrent::run(QThreadPool::globalInstance(), [=]() mutable {
             auto result = job(*cancelled);
-            if (*cancelled || !context)
+            if (*cancelled)
                 return;
+            // Posted to the application object, which outlives every view: the context is only
+            // looked at on the GUI thread, where it cannot be half destroyed.
             QMetaObject::invokeMethod(
-                context.data(),
+                QCoreApplication::instance(),
                 [=, result = std::move(result)]() mutable {
-                    if (!*alive || *current != generation || *cancelled)
+                    if (!context || !*alive || *current != generation || *cancelled)
                         return;
                     then(std::move(result));
                 },

@@ -4,15 +4,20 @@
 #include "dialogs/aboutdialog.h"
 #include "dialogs/launchdialog.h"
 #include "dialogs/settingsdialog.h"
-#include "logdock.h"
+#include "logpanes.h"
 #include "problems.h"
 #include "runcontroller.h"
+#include "runs/reproduce.h"
+#include "runs/runcontrol.h"
+#include "runs/runstore.h"
+#include "runs/supervisorprocess.h"
 #include "settings/settings.h"
+#include "store/projectdb.h"
 #include "views/driftview.h"
 #include "views/entrypointsview.h"
 #include "views/filesview.h"
 #include "views/overviewview.h"
-#include "views/runsmodel.h"
+#include "views/rundetailview.h"
 #include "views/runsview.h"
 
 #include <QAction>
@@ -46,7 +51,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_sidebar(new QTreeView)
     , m_tabs(new QTabWidget)
     , m_problems(new ProblemsModel(this))
-    , m_log(new LogView)
+    , m_logPanes(new LogPanes)
     , m_runs(new RunController(this))
     , m_runsView(new RunsView)
     , m_datasetsView(new FilesView(FilesView::Kind::Datasets))
@@ -58,7 +63,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_statusRuns(new QLabel)
     , m_watcher(new QFileSystemWatcher(this))
 {
-    m_overview = new OverviewView(m_runsView->model());
+    m_overview = new OverviewView;
     setWindowTitle(tr("Cairn"));
     setWindowIcon(QIcon(QStringLiteral(":/cairn/icons/cairn.svg")));
     setObjectName(QStringLiteral("mainWindow"));
@@ -159,19 +164,37 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_overview, &OverviewView::runRequested, this, &MainWindow::requestRun);
     connect(m_overview, &OverviewView::sectionRequested, this,
             [this](int s, const QString &item) { openSection(Section(s), item); });
-    connect(m_runsView, &RunsView::runActivated, this, [this](qint64 id) {
-        const RunRecord *r = m_runsView->model()->run(id);
-        showRunOutput(id, r ? r->entryPoint : QString());
-    });
-    connect(m_runs, &RunController::runOutput, m_log, &LogView::appendOutput);
+    connect(m_overview, &OverviewView::runActivated, this, &MainWindow::openRun);
+    connect(m_runsView, &RunsView::runActivated, this, &MainWindow::openRun);
+    connect(m_runsView, &RunsView::rerunRequested, this, &MainWindow::rerun);
+    connect(m_runsView, &RunsView::reproduceRequested, this, &MainWindow::reproduce);
+    connect(m_runsView, &RunsView::cancelRequested, this, &MainWindow::cancelRun);
+    connect(m_runsView, &RunsView::outputRequested, this, &MainWindow::showRunOutput);
+    connect(m_runs, &RunController::runOutput, m_logPanes, &LogPanes::appendOutput);
     connect(m_runs, &RunController::runStarted, this, [this](qint64 id, const QString &ep) {
-        showRunOutput(id, ep);
+        const QString log = QDir(m_runs->projectRoot())
+                                .filePath(QStringLiteral(".cairn/runs/%1/output.log").arg(id));
+        m_logPanes->showRun(id, tr("Run %1 · %2").arg(id).arg(ep), log);
+        m_logPanes->setRunStatus(id, tr("running"), false);
+        m_logDock->show();
+        m_logDock->raise();
         emit runLaunched(id);
     });
     connect(m_runs, &RunController::runEnded, this, [this](qint64 id, RunStatus status) {
-        if (m_log->runId() == id)
-            m_log->setStatus(tr("Run %1: %2").arg(id).arg(runStatusName(status)));
+        m_logPanes->setRunStatus(id, runStatusName(status), true);
         statusBar()->showMessage(tr("Run %1 %2").arg(id).arg(runStatusName(status)), 8000);
+        for (int i = 0; i < m_tabs->count(); ++i) {
+            if (auto *d = qobject_cast<RunDetailView *>(m_tabs->widget(i)); d && d->runId() == id)
+                d->refresh();
+        }
+    });
+    connect(m_runs, &RunController::metricsChanged, this, [this](qint64 id) {
+        for (int i = 0; i < m_tabs->count(); ++i) {
+            if (auto *d = qobject_cast<RunDetailView *>(m_tabs->widget(i)); d && d->runId() == id)
+                d->refresh();
+        }
+        if (m_tabs->currentWidget() == m_runsView)
+            m_runsView->refresh();
     });
     connect(m_runs, &RunController::runsChanged, this, [this] {
         m_runsView->refresh();
@@ -202,7 +225,7 @@ void MainWindow::buildDocks()
 {
     m_logDock = new QDockWidget(tr("Output"), this);
     m_logDock->setObjectName(QStringLiteral("outputDock"));
-    m_logDock->setWidget(m_log);
+    m_logDock->setWidget(m_logPanes);
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
 
     m_problemsDock = new QDockWidget(tr("Problems"), this);
@@ -487,21 +510,39 @@ bool MainWindow::ensureTrusted(const Project &project, const QString &command)
 
 void MainWindow::requestRun(const QString &entryPoint)
 {
+    ParamValues last;
+    if (m_snapshot && QFileInfo::exists(projectDatabasePath(m_snapshot->root))) {
+        // Prefill from the newest run of this entry point.
+        if (auto db = openProjectDatabase(m_snapshot->root, Database::Mode::ReadOnly)) {
+            if (auto run = RunStore(**db).lastRunOf(entryPoint); run && *run)
+                last = (*run)->params;
+        }
+    }
+    requestRunWith(entryPoint, last);
+}
+
+void MainWindow::requestRunWith(const QString &entryPoint, const ParamValues &values)
+{
     if (!m_snapshot || !m_snapshot->project)
         return;
     const Project &project = *m_snapshot->project;
     const EntryPoint *ep = project.entryPoint(entryPoint);
-    if (!ep)
+    if (!ep) {
+        m_problems->add(ProblemsModel::Severity::Error,
+                        Error(tr("the project has no entry point \"%1\" any more").arg(entryPoint),
+                              project.projectFile));
         return;
+    }
     LaunchDialog dialog(project, *ep, this);
+    dialog.setValues(values);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const ParamValues values = dialog.values();
-    const auto preview = buildLaunchCommand(project, entryPoint, values);
+    const ParamValues chosen = dialog.values();
+    const auto preview = buildLaunchCommand(project, entryPoint, chosen);
     if (!ensureTrusted(project, preview ? preview->shellCommand : ep->command))
         return;
     const auto id =
-        m_runs->launch(project, LaunchRequest{entryPoint, values, dialog.runName(), {}});
+        m_runs->launch(project, LaunchRequest{entryPoint, chosen, dialog.runName(), {}, {}});
     if (!id) {
         for (const Error &e : id.error())
             m_problems->add(ProblemsModel::Severity::Error, e, project.rootDir);
@@ -509,16 +550,115 @@ void MainWindow::requestRun(const QString &entryPoint)
     }
 }
 
-void MainWindow::showRunOutput(qint64 id, const QString &entryPoint)
+RunDetailView *MainWindow::openRun(qint64 id)
 {
-    m_log->showRun(id, tr("Run %1: %2").arg(id).arg(entryPoint));
-    // Catch up with what the run wrote so far; the controller streams the rest.
-    if (m_snapshot) {
-        QFile f(
-            QDir(m_snapshot->root).filePath(QStringLiteral(".cairn/runs/%1/output.log").arg(id)));
-        if (f.open(QIODevice::ReadOnly) && !m_runs->activeRuns().contains(id))
-            m_log->appendOutput(id, f.readAll());
+    if (!m_snapshot)
+        return nullptr;
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (auto *d = qobject_cast<RunDetailView *>(m_tabs->widget(i)); d && d->runId() == id) {
+            m_tabs->setCurrentIndex(i);
+            return d;
+        }
     }
+    auto *view = new RunDetailView(m_snapshot->root, id);
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    connect(view, &RunDetailView::rerunRequested, this, &MainWindow::rerun);
+    connect(view, &RunDetailView::reproduceRequested, this, &MainWindow::reproduce);
+    connect(view, &RunDetailView::cancelRequested, this, &MainWindow::cancelRun);
+    const int index =
+        m_tabs->addTab(view, QIcon(QStringLiteral(":/cairn/icons/runs.svg")), tr("Run %1").arg(id));
+    m_tabs->setCurrentIndex(index);
+    return view;
+}
+
+void MainWindow::rerun(qint64 id)
+{
+    if (!m_snapshot)
+        return;
+    auto db = openProjectDatabase(m_snapshot->root, Database::Mode::ReadOnly);
+    if (!db)
+        return;
+    auto run = RunStore(**db).get(id);
+    if (!run) {
+        m_problems->add(ProblemsModel::Severity::Error, run.error(), m_snapshot->root);
+        return;
+    }
+    requestRunWith(run->entryPoint, run->params);
+}
+
+void MainWindow::reproduce(qint64 id)
+{
+    if (!m_snapshot || !m_snapshot->project)
+        return;
+    const QString root = m_snapshot->root;
+    QMessageBox box(
+        QMessageBox::Question, tr("Reproduce run %1?").arg(id),
+        tr("Cairn checks out the commit run %1 ran at into a separate git work tree under "
+           ".cairn/worktrees, applies the uncommitted changes it ran with, and runs the "
+           "same entry point with the same parameters there. Your working copy is not "
+           "touched.")
+            .arg(id),
+        QMessageBox::Cancel, this);
+    QPushButton *go = box.addButton(tr("Reproduce"), QMessageBox::AcceptRole);
+    box.exec();
+    if (box.clickedButton() != go)
+        return;
+    if (!ensureTrusted(*m_snapshot->project, tr("the commands of run %1").arg(id)))
+        return;
+    statusBar()->showMessage(tr("Preparing the reproduction of run %1…").arg(id));
+    using Outcome = std::expected<Reproduction, Errors>;
+    m_reproducer.run(
+        [root, id](const std::atomic_bool &) -> Outcome {
+            auto db = openProjectDatabase(root);
+            if (!db)
+                return std::unexpected(Errors{db.error()});
+            return prepareReproduction(root, **db, id);
+        },
+        [this, root](Outcome r) {
+            statusBar()->clearMessage();
+            if (!r) {
+                for (const Error &e : r.error())
+                    m_problems->add(ProblemsModel::Severity::Error, e, root);
+                return;
+            }
+            for (const QString &w : r->warnings)
+                m_problems->add(ProblemsModel::Severity::Warning, Error(w), root);
+            if (auto pid = startSupervisor(root, r->run.record.id); !pid) {
+                m_problems->add(ProblemsModel::Severity::Error, pid.error(), root);
+                return;
+            }
+            m_runs->watch(r->run.record.id);
+        });
+}
+
+void MainWindow::cancelRun(qint64 id)
+{
+    if (!m_snapshot)
+        return;
+    auto db = openProjectDatabase(m_snapshot->root);
+    if (!db)
+        return;
+    if (auto r = cairn::cancelRun(**db, id); !r)
+        m_problems->add(ProblemsModel::Severity::Warning, r.error(), m_snapshot->root);
+    else
+        statusBar()->showMessage(tr("Cancelling run %1…").arg(id), 5000);
+}
+
+void MainWindow::showRunOutput(qint64 id)
+{
+    if (!m_snapshot)
+        return;
+    QString entryPoint;
+    if (auto db = openProjectDatabase(m_snapshot->root, Database::Mode::ReadOnly)) {
+        if (auto run = RunStore(**db).get(id))
+            entryPoint = run->entryPoint;
+    }
+    const QString log =
+        QDir(m_snapshot->root).filePath(QStringLiteral(".cairn/runs/%1/output.log").arg(id));
+    const bool known = m_logPanes->runs().contains(id);
+    m_logPanes->showRun(id, tr("Run %1 · %2").arg(id).arg(entryPoint), log);
+    if (!known && !m_runs->activeRuns().contains(id))
+        m_logPanes->loadLogTail(id);
     m_logDock->show();
     m_logDock->raise();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobtracker.h"
+#include "project/command.h"
 #include "project/snapshot.h"
 #include "sidebarmodel.h"
 #include "store/projectlist.h"
@@ -20,7 +21,8 @@ namespace cairn::ui {
 class DriftView;
 class EntryPointsView;
 class FilesView;
-class LogView;
+class LogPanes;
+class RunDetailView;
 class OverviewView;
 class ProblemsModel;
 class RunController;
@@ -52,7 +54,7 @@ public:
     QTreeView *sidebar() const { return m_sidebar; }
     QTabWidget *tabs() const { return m_tabs; }
     ProblemsModel *problems() const { return m_problems; }
-    LogView *logView() const { return m_log; }
+    LogPanes *logPanes() const { return m_logPanes; }
     RunController *runController() const { return m_runs; }
     RunsView *runsView() const { return m_runsView; }
     EntryPointsView *entryPointsView() const { return m_entryPointsView; }
@@ -61,6 +63,16 @@ public slots:
     // Asks for parameter values (and, the first time, for trust in the project), then starts
     // the run and follows its output.
     void requestRun(const QString &entryPoint);
+    // The same, with the fields filled from `values` (Re-run).
+    void requestRunWith(const QString &entryPoint, const ParamValues &values);
+    // Opens a tab with everything about run `id`.
+    RunDetailView *openRun(qint64 id);
+    void rerun(qint64 id);
+    // Runs `id` again at its recorded commit with its recorded changes, in a git work tree.
+    void reproduce(qint64 id);
+    void cancelRun(qint64 id);
+    // Shows the run's output in the bottom dock (the end of its log, then what it adds).
+    void showRunOutput(qint64 id);
     void reload();
 
 signals:
@@ -79,7 +91,6 @@ private:
     void chooseFolder();
     void createDemo();
     bool ensureTrusted(const Project &project, const QString &command);
-    void showRunOutput(qint64 id, const QString &entryPoint);
     QWidget *viewFor(Section section) const;
     void updateStatusBar();
 
@@ -90,7 +101,7 @@ private:
     QTreeView *m_sidebar;
     QTabWidget *m_tabs;
     ProblemsModel *m_problems;
-    LogView *m_log;
+    LogPanes *m_logPanes;
     RunController *m_runs;
     RunsView *m_runsView;
     OverviewView *m_overview = nullptr;
@@ -106,6 +117,7 @@ private:
     QDockWidget *m_logDock = nullptr;
     QDockWidget *m_problemsDock = nullptr;
     JobTracker m_loader{this};
+    JobTracker m_reproducer{this};
     bool m_shownOnce = false;
 };
 

@@ -110,7 +110,7 @@ int cmdRun(const QStringList &args)
     auto db = openProjectDatabase(project->rootDir);
     if (!db)
         return reportError(db.error());
-    LaunchRequest request{pos.first(), *values, parser.value(name), parser.value(note), {}, {}};
+    LaunchRequest request{pos.first(), *values, parser.value(name), parser.value(note), {}};
     const auto prepared = prepareRun(*project, **db, request);
     if (!prepared)
         return reportErrors(prepared.error());

@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "settings/settings.h"
 #include "theme.h"
+#include "views/rundetailview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -45,7 +46,12 @@ int main(int argc, char **argv)
         u"FILE"_s);
     const QCommandLineOption sizeOption(
         u"size"_s, u"Window size for --screenshot (default 1280x800)."_s, u"WxH"_s, u"1280x800"_s);
-    parser.addOptions({projectOption, screenshotOption, sizeOption});
+    const QCommandLineOption openOption(
+        u"open"_s,
+        u"What to show once the project is open: overview, runs, datasets, models, drift, "
+        "entry-points, or run:ID[:summary|metrics|output|code|lineage]."_s,
+        u"WHAT"_s);
+    parser.addOptions({projectOption, screenshotOption, sizeOption, openOption});
     parser.addPositionalArgument(u"DIR"_s, u"A project folder to open (same as --project)."_s);
     parser.process(app);
 
@@ -62,6 +68,31 @@ int main(int argc, char **argv)
     cairn::ui::MainWindow::Options options;
     options.restoreLayout = !parser.isSet(screenshotOption);
     cairn::ui::MainWindow window(options);
+    // Shows what --open names, once the project has loaded.
+    const QString open = parser.value(openOption);
+    auto showRequested = [&window, open] {
+        using cairn::ui::Section;
+        static const QHash<QString, Section> sections = {
+            {u"overview"_s, Section::Overview}, {u"runs"_s, Section::Runs},
+            {u"datasets"_s, Section::Datasets}, {u"models"_s, Section::Models},
+            {u"drift"_s, Section::Drift},       {u"entry-points"_s, Section::EntryPoints}};
+        if (sections.contains(open)) {
+            window.openSection(sections.value(open));
+        } else if (open.startsWith(u"run:"_s)) {
+            const QStringList parts = open.split(u':');
+            if (auto *view = window.openRun(parts.value(1).toLongLong()); view && parts.size() > 2)
+                view->showTab(parts.value(2));
+        }
+    };
+    if (!open.isEmpty()) {
+        QObject::connect(
+            &window, &cairn::ui::MainWindow::projectLoaded, &window,
+            [showRequested](const QString &, bool ok) {
+                if (ok)
+                    showRequested();
+            },
+            Qt::SingleShotConnection);
+    }
 
     if (parser.isSet(screenshotOption)) {
         const QString out = parser.value(screenshotOption);
@@ -86,9 +117,9 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        // Let background jobs (row counts) land and layouts settle.
+        // Let background jobs (row counts, runs, charts) land and layouts settle.
         QEventLoop settle;
-        QTimer::singleShot(600, &settle, &QEventLoop::quit);
+        QTimer::singleShot(open.isEmpty() ? 600 : 1500, &settle, &QEventLoop::quit);
         settle.exec();
         const QPixmap shot = window.grab();
         if (!shot.save(out, "PNG")) {

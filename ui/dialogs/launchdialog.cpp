@@ -116,6 +116,20 @@ ParamValues LaunchDialog::values() const
     return out;
 }
 
+void LaunchDialog::setValues(const ParamValues &values)
+{
+    for (const auto &[name, value] : values) {
+        QWidget *w = m_fields.value(name);
+        if (auto *box = qobject_cast<QCheckBox *>(w)) {
+            const QString v = value.toLower();
+            box->setChecked(v == u"true" || v == u"yes" || v == u"1" || v == u"on");
+        } else if (auto *edit = qobject_cast<QLineEdit *>(w)) {
+            edit->setText(value);
+        }
+    }
+    validate();
+}
+
 QString LaunchDialog::runName() const
 {
     return m_name->text().trimmed();

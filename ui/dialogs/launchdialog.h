@@ -22,6 +22,8 @@ public:
     LaunchDialog(const Project &project, const EntryPoint &entryPoint, QWidget *parent = nullptr);
 
     ParamValues values() const;
+    // Fills the fields from `values` (a previous run's); unknown names are ignored.
+    void setValues(const ParamValues &values);
     QString runName() const;
     // The value field of a parameter, for tests.
     QWidget *field(const QString &param) const { return m_fields.value(param); }

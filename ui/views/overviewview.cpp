@@ -17,13 +17,14 @@
 
 namespace cairn::ui {
 
-OverviewView::OverviewView(RunsModel *runs, QWidget *parent)
+OverviewView::OverviewView(QWidget *parent)
     : QWidget(parent)
     , m_title(new QLabel)
     , m_details(new QLabel)
     , m_entryPoints(new QTreeWidget)
     , m_data(new QTreeWidget)
     , m_recent(new QTableView)
+    , m_recentModel(new RunsModel(this))
 {
     auto *layout = new QVBoxLayout(this);
     QFont big = m_title->font();
@@ -68,7 +69,7 @@ OverviewView::OverviewView(RunsModel *runs, QWidget *parent)
     auto *runsBox = new QGroupBox(tr("Recent runs"));
     auto *runsLayout = new QVBoxLayout(runsBox);
     auto *recent = new QSortFilterProxyModel(this);
-    recent->setSourceModel(runs);
+    recent->setSourceModel(m_recentModel);
     recent->setSortRole(RunsModel::SortRole);
     recent->sort(RunsModel::IdColumn, Qt::DescendingOrder);
     m_recent->setObjectName(QStringLiteral("overviewRuns"));
@@ -79,10 +80,11 @@ OverviewView::OverviewView(RunsModel *runs, QWidget *parent)
     m_recent->setWordWrap(false);
     m_recent->horizontalHeader()->setStretchLastSection(true);
     m_recent->setColumnHidden(RunsModel::NameColumn, true);
-    connect(runs, &QAbstractItemModel::modelReset, this,
+    connect(m_recentModel, &QAbstractItemModel::modelReset, this,
             [this] { m_recent->resizeColumnsToContents(); });
-    connect(m_recent, &QTableView::activated, this,
-            [this](const QModelIndex &) { emit sectionRequested(int(Section::Runs), {}); });
+    connect(m_recent, &QTableView::activated, this, [this](const QModelIndex &idx) {
+        emit runActivated(idx.data(RunsModel::RunIdRole).toLongLong());
+    });
     runsLayout->addWidget(m_recent);
 
     grid->addWidget(epBox, 0, 0);
@@ -129,6 +131,7 @@ void OverviewView::setSnapshot(const ProjectSnapshot &s)
     lines << tr("<b>Runs</b> %1").arg(QLocale().toString(s.runCount));
     m_details->setText(lines.join(QStringLiteral("<br>")));
 
+    m_recentModel->setRuns(s.recentRuns);
     m_entryPoints->clear();
     m_data->clear();
     if (!s.project)

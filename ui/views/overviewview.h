@@ -18,13 +18,13 @@ class OverviewView : public QWidget
 {
     Q_OBJECT
 public:
-    // `runs` is the runs table's model; the overview shows its newest rows.
-    explicit OverviewView(RunsModel *runs, QWidget *parent = nullptr);
+    explicit OverviewView(QWidget *parent = nullptr);
     void setSnapshot(const ProjectSnapshot &snapshot);
 
 signals:
     void runRequested(const QString &entryPoint);
     void sectionRequested(int section, const QString &item);
+    void runActivated(qint64 id);
 
 private:
     QLabel *m_title;
@@ -32,6 +32,7 @@ private:
     QTreeWidget *m_entryPoints;
     QTreeWidget *m_data;
     QTableView *m_recent;
+    RunsModel *m_recentModel;
 };
 
 } // namespace cairn::ui
