@@ -42,7 +42,7 @@ class TestRuns : public QObject
         auto db = openProjectDatabase(m_root);
         if (!db)
             qFatal("%s", qPrintable(db.error().toString()));
-        auto run = prepareRun(m_project, **db, LaunchRequest{ep, values, {}, {}});
+        auto run = prepareRun(m_project, **db, LaunchRequest{ep, values, {}, {}, {}});
         if (!run)
             qFatal("%s", qPrintable(run.error().first().toString()));
         return run->record.id;
@@ -127,12 +127,12 @@ private slots:
         QVERIFY(db);
         const auto before = RunStore(**db).count();
         const auto run = prepareRun(m_project, **db,
-                                    LaunchRequest{QStringLiteral("echo"), {{"lr", "abc"}}, {}, {}});
+                                    LaunchRequest{QStringLiteral("echo"), {{"lr", "abc"}}, {}, {}, {}});
         QVERIFY(!run);
         QCOMPARE(run.error().first().message,
                  QStringLiteral("parameter \"lr\" is float but \"abc\" is not a number"));
         const auto typo = prepareRun(m_project, **db,
-                                     LaunchRequest{QStringLiteral("echo"), {{"wrd", "x"}}, {}, {}});
+                                     LaunchRequest{QStringLiteral("echo"), {{"wrd", "x"}}, {}, {}, {}});
         QVERIFY(!typo);
         QVERIFY(typo.error().first().message.contains(QStringLiteral("did you mean \"word\"")));
         QCOMPARE(*RunStore(**db).count(), *before);
