@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+
 using namespace cairn;
 
 class TestCli : public QObject
@@ -111,6 +113,78 @@ private slots:
         QCOMPARE(
             o.value(QStringLiteral("drift")).toObject().value(QStringLiteral("current")).toString(),
             QStringLiteral("incoming"));
+    }
+
+    void ctrlCCancelsAForegroundRun()
+    {
+        const QString dir = m_tmp.filePath("sleepy");
+        test::writeFile(dir + "/cairn.yaml",
+                        "name: sleepy\nentry_points:\n  nap: \"echo napping; sleep 60\"\n"
+                        "  quick: \"echo quick; exit 7\"\n");
+        QProcess p;
+        p.setWorkingDirectory(dir);
+        p.start(test::cliPath(), {"run", "nap"});
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT((p.waitForReadyRead(100), p.peek(100).contains("napping")), 20000);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(p.readAllStandardError().contains("was cancelled"));
+        const auto show = cli({"show", "last", "--json"}, dir);
+        QCOMPARE(QJsonDocument::fromJson(show.out).object().value("status").toString(),
+                 QString("cancelled"));
+
+        // The exit code is the run's own.
+        const auto quick = cli({"run", "quick"}, dir);
+        QCOMPARE(quick.exitCode, 7);
+        QVERIFY(quick.err.startsWith("cairn-cli: run 2 of quick"));
+    }
+
+    void detachLogsShowMetricsCancel()
+    {
+        const QString dir = m_tmp.filePath("detached");
+        test::writeFile(dir + "/cairn.yaml", "name: detached\nentry_points:\n"
+                                             "  count: sh count.sh\n"
+                                             "  long: \"sleep 60\"\n");
+        test::writeFile(dir + "/count.sh",
+                        "for i in 1 2 3; do\n"
+                        "  echo tick $i\n"
+                        "  echo \"cairn:metric {\\\"name\\\": \\\"i\\\", \\\"value\\\": $i}\"\n"
+                        "  sleep 0.3\n"
+                        "done\n");
+        const auto start = cli({"run", "count", "--detach"}, dir);
+        QCOMPARE(start.exitCode, 0);
+        const QString id = QString::fromUtf8(start.out).trimmed();
+        QCOMPARE(id, QString("1"));
+        const auto logs = cli({"logs", id, "--follow"}, dir);
+        QCOMPARE(logs.exitCode, 0);
+        QCOMPARE(logs.out.count("tick "), 3);
+        QVERIFY(logs.err.contains("run 1 finished"));
+        const auto metrics = cli({"metrics", "last", "--name", "i", "--json"}, dir);
+        QCOMPARE(metrics.exitCode, 0);
+        const QJsonArray points = QJsonDocument::fromJson(metrics.out).array();
+        QCOMPARE(points.size(), 3);
+        QCOMPARE(points[2].toObject().value("value").toDouble(), 3.0);
+        const auto table = cli({"metrics", "1"}, dir);
+        QVERIFY(table.out.contains("i "));
+        const auto missing = cli({"metrics", "1", "--name", "loss"}, dir);
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("run 1 has no metric \"loss\""));
+        const auto show = cli({"show", "1"}, dir);
+        QVERIFY(show.out.contains("Run 1 — finished"));
+        const auto bad = cli({"show", "99"}, dir);
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.contains("there is no run 99"));
+
+        const auto longRun = cli({"run", "long", "--detach"}, dir);
+        const QString longId = QString::fromUtf8(longRun.out).trimmed();
+        QTest::qWait(500);
+        const auto cancel = cli({"cancel", longId}, dir);
+        QCOMPARE(cancel.exitCode, 0);
+        QVERIFY(cancel.out.contains("was cancelled"));
+        const auto again = cli({"cancel", longId}, dir);
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains("has already ended"));
     }
 
     void malformedProjectFile()

@@ -2,6 +2,8 @@
 // look at the sidebar, click through the sections, run an entry point (trusting the project on
 // the first run), see its output, and get clear problems for a broken project file.
 
+#include "charts/metricchart.h"
+#include "charts/qcustomplot.h"
 #include "demo/demoproject.h"
 #include "dialogs/launchdialog.h"
 #include "logpanes.h"
@@ -9,12 +11,15 @@
 #include "mainwindow.h"
 #include "problems.h"
 #include "runcontroller.h"
+#include "runs/runstore.h"
 #include "settings/settings.h"
 #include "sidebarmodel.h"
+#include "store/projectdb.h"
 #include "store/projectlist.h"
 #include "testsupport.h"
 #include "theme.h"
 #include "views/entrypointsview.h"
+#include "views/rundetailview.h"
 #include "views/runstablemodel.h"
 #include "views/runsview.h"
 
@@ -223,6 +228,109 @@ private slots:
         w.requestRun(QStringLiteral("validate"));
         QVERIFY(ended2.wait(60000));
         QTRY_COMPARE(w.runsView()->model()->rowCount(), 2);
+    }
+
+    // A run belongs to its supervisor: closing (or losing) the window that started it does not
+    // stop it, and a new window attaches to it.
+    void runOutlivesTheWindow()
+    {
+        auto db = openProjectDatabase(m_demo);
+        QVERIFY(db);
+        qint64 id = -1;
+        {
+            MainWindow w(options());
+            w.show();
+            QVERIFY(openAndWait(w, m_demo));
+            QVERIFY(ProjectList::open(options().projectListPath)
+                        ->isTrusted(m_demo)); // from the test before
+            QSignalSpy launched(&w, &MainWindow::runLaunched);
+            whenModal<LaunchDialog>([](LaunchDialog *d) {
+                qobject_cast<QLineEdit *>(d->field(QStringLiteral("epochs")))
+                    ->setText(QStringLiteral("25"));
+                d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+            });
+            w.requestRun(QStringLiteral("train"));
+            QCOMPARE(launched.count(), 1);
+            id = launched.first().at(0).toLongLong();
+        } // the window is gone
+        QVERIFY(!isTerminal(RunStore(**db).get(id)->status));
+
+        // A new window shows it live, follows its output and sees it end.
+        MainWindow again(options());
+        QSignalSpy ended(again.runController(), &RunController::runEnded);
+        again.show();
+        QVERIFY(openAndWait(again, m_demo));
+        QVERIFY(again.runController()->activeRuns().contains(id));
+        QVERIFY(again.logPanes()->runs().contains(id));
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(RunStore(**db).get(id)->status, RunStatus::Finished);
+        QTRY_VERIFY(
+            again.logPanes()->view(id)->buffer().text().contains(QStringLiteral("epoch  25/25")));
+    }
+
+    void runsViewFiltersAndRunDetails()
+    {
+        MainWindow w(options());
+        w.show();
+        QVERIFY(openAndWait(w, m_demo));
+        w.openSection(Section::Runs);
+        RunsView *runs = w.runsView();
+        QTRY_VERIFY(runs->model()->rowCount() >= 3);
+        const int all = runs->model()->rowCount();
+        // An expression: only the training runs have a val_accuracy.
+        QSignalSpy refreshed(runs, &RunsView::refreshed);
+        QTest::keyClicks(runs->expressionEdit(), QStringLiteral("val_accuracy > 0"));
+        QVERIFY(refreshed.wait(5000));
+        const int trained = runs->model()->rowCount();
+        QVERIFY(trained >= 2 && trained < all);
+        for (int r = 0; r < trained; ++r) {
+            const QModelIndex idx = runs->model()->index(r, 3);
+            QTRY_VERIFY(idx.data(RunsTableModel::LoadedRole).toBool());
+            QCOMPARE(idx.data().toString(), QStringLiteral("train"));
+        }
+        // A typo is explained, and the table keeps its last good filter.
+        runs->expressionEdit()->clear();
+        QTest::keyClicks(runs->expressionEdit(), QStringLiteral("val_acuracy > 0"));
+        auto *error = runs->findChild<QLabel *>(QStringLiteral("filterError"));
+        QTRY_VERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QStringLiteral("did you mean \"val_accuracy\"")),
+                 qPrintable(error->text()));
+
+        // Selecting runs overlays them on the chart.
+        runs->expressionEdit()->clear();
+        QTRY_COMPARE(runs->model()->rowCount(), all);
+        QList<qint64> trainIds;
+        for (int r = 0; r < all; ++r) {
+            const QModelIndex idx = runs->model()->index(r, 3);
+            QTRY_VERIFY(idx.data(RunsTableModel::LoadedRole).toBool());
+            if (idx.data().toString() == QStringLiteral("train"))
+                trainIds.append(idx.data(RunsTableModel::RunIdRole).toLongLong());
+        }
+        QSignalSpy charted(runs, &RunsView::chartUpdated);
+        runs->setChartMetric(QStringLiteral("val_accuracy"));
+        runs->selectRuns(trainIds);
+        QTRY_VERIFY(runs->chart()->plot()->legend->visible() || trainIds.size() < 2);
+        QTRY_COMPARE(runs->chart()->plot()->graphCount() >= trainIds.size(), true);
+
+        // The details of a run.
+        RunDetailView *detail = w.openRun(trainIds.first());
+        QVERIFY(detail);
+        QSignalSpy loaded(detail, &RunDetailView::loaded);
+        QVERIFY(loaded.wait(10000) || detail->details().has_value());
+        const RunDetails &d = *detail->details();
+        QCOMPARE(d.run.entryPoint, QStringLiteral("train"));
+        QVERIFY(!d.run.gitCommit.isEmpty());
+        QVERIFY(d.metrics.size() >= 5);
+        QVERIFY(!d.artifacts.isEmpty());
+        auto *params = detail->findChild<QTableWidget *>(QStringLiteral("runParams"));
+        QCOMPARE(params->rowCount(), 7);
+        auto *lineage = detail->findChild<QTableWidget *>(QStringLiteral("runLineage"));
+        QVERIFY(lineage->rowCount() >= 3);
+        detail->showTab(QStringLiteral("output"));
+        QTRY_VERIFY(detail->logView()->buffer().text().contains(
+            QStringLiteral("Wrote models/churn-model.json")));
+        QCOMPARE(w.tabs()->tabText(w.tabs()->currentIndex()),
+                 QStringLiteral("Run %1").arg(trainIds.first()));
     }
 
     void brokenProjectFileShowsProblems()

@@ -6,6 +6,7 @@
 #include "runs/launcher.h"
 #include "runs/lineage.h"
 #include "runs/process.h"
+#include "runs/reproduce.h"
 #include "runs/runcontrol.h"
 #include "runs/runstore.h"
 #include "runs/supervisor.h"
@@ -13,6 +14,7 @@
 #include "settings/settings.h"
 #include "store/projectdb.h"
 #include "testsupport.h"
+#include "vcs/git.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -126,13 +128,13 @@ private slots:
         auto db = openProjectDatabase(m_root);
         QVERIFY(db);
         const auto before = RunStore(**db).count();
-        const auto run = prepareRun(m_project, **db,
-                                    LaunchRequest{QStringLiteral("echo"), {{"lr", "abc"}}, {}, {}, {}});
+        const auto run = prepareRun(
+            m_project, **db, LaunchRequest{QStringLiteral("echo"), {{"lr", "abc"}}, {}, {}, {}});
         QVERIFY(!run);
         QCOMPARE(run.error().first().message,
                  QStringLiteral("parameter \"lr\" is float but \"abc\" is not a number"));
-        const auto typo = prepareRun(m_project, **db,
-                                     LaunchRequest{QStringLiteral("echo"), {{"wrd", "x"}}, {}, {}, {}});
+        const auto typo = prepareRun(
+            m_project, **db, LaunchRequest{QStringLiteral("echo"), {{"wrd", "x"}}, {}, {}, {}});
         QVERIFY(!typo);
         QVERIFY(typo.error().first().message.contains(QStringLiteral("did you mean \"word\"")));
         QCOMPARE(*RunStore(**db).count(), *before);
@@ -430,6 +432,58 @@ private slots:
         const auto again = cancelRun(**db, id);
         QVERIFY(!again);
         QVERIFY(again.error().message.contains(QStringLiteral("already ended")));
+    }
+
+    // Reproduce: the recorded commit plus the recorded uncommitted changes, in a work tree,
+    // whatever the working copy holds now.
+    void reproduceRunsTheRecordedCode()
+    {
+        QTemporaryDir dir;
+        const QString root = QDir(dir.path()).canonicalPath();
+        test::writeFile(root + "/cairn.yaml",
+                        "name: repro\nentry_points:\n  show: cat msg.txt data/x.csv\n"
+                        "datasets:\n  x: data/x.csv\n");
+        test::writeFile(root + "/.gitignore", "data/\n");
+        test::writeFile(root + "/msg.txt", "committed\n");
+        test::writeFile(root + "/data/x.csv", "a\n1\n");
+        QVERIFY(gitInit(root));
+        QVERIFY(gitCommitAll(root, "first"));
+        test::writeFile(root + "/msg.txt", "uncommitted edit\n"); // dirty when it runs
+        auto project = loadProject(root);
+        auto db = openProjectDatabase(root);
+        auto prepared = prepareRun(*project, **db, LaunchRequest{"show", {}, {}, {}, {}});
+        QVERIFY(prepared);
+        const auto original = superviseRun(root, prepared->record.id);
+        QVERIFY(original);
+        QCOMPARE(original->status, RunStatus::Finished);
+        QVERIFY(original->gitDirty.value_or(false));
+        QVERIFY(!original->gitCommit.isEmpty());
+        const QByteArray patch = test::readFile(prepared->runDir + "/git.patch");
+        QVERIFY(patch.contains("+uncommitted edit"));
+
+        // Later: the file is committed differently.
+        test::writeFile(root + "/msg.txt", "a later version\n");
+        QVERIFY(gitCommitAll(root, "second"));
+        auto repro = prepareReproduction(root, **db, prepared->record.id);
+        QVERIFY2(repro, repro ? "" : qPrintable(repro.error().first().toString()));
+        QVERIFY(repro->worktree.startsWith(root + "/.cairn/worktrees/run-"));
+        QVERIFY(repro->warnings.isEmpty()); // data/x.csv is unchanged: linked in
+        const auto again = superviseRun(root, repro->run.record.id);
+        QVERIFY(again);
+        QCOMPARE(again->status, RunStatus::Finished);
+        QCOMPARE(again->reproduces, prepared->record.id);
+        QCOMPARE(again->workingDir, repro->worktree);
+        QCOMPARE(test::readFile(repro->run.runDir + "/output.log"),
+                 QByteArray("uncommitted edit\na\n1\n"));
+        // The working copy was not touched.
+        QCOMPARE(test::readFile(root + "/msg.txt"), QByteArray("a later version\n"));
+
+        // Changed data is reported, not silently substituted.
+        test::writeFile(root + "/data/x.csv", "a\n2\n");
+        auto changed = prepareReproduction(root, **db, prepared->record.id);
+        QVERIFY(changed);
+        QCOMPARE(changed->warnings.size(), 1);
+        QVERIFY(changed->warnings.first().contains("data/x.csv"));
     }
 
     // The GUI starts runs through a detached `cairn-cli supervise`; the run ends on its own.

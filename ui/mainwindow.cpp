@@ -550,6 +550,18 @@ void MainWindow::requestRunWith(const QString &entryPoint, const ParamValues &va
     }
 }
 
+void MainWindow::launchNow(const QString &entryPoint, const ParamValues &values)
+{
+    if (!m_snapshot || !m_snapshot->project)
+        return;
+    const auto id =
+        m_runs->launch(*m_snapshot->project, LaunchRequest{entryPoint, values, {}, {}, {}});
+    if (!id) {
+        for (const Error &e : id.error())
+            m_problems->add(ProblemsModel::Severity::Error, e, m_snapshot->root);
+    }
+}
+
 RunDetailView *MainWindow::openRun(qint64 id)
 {
     if (!m_snapshot)

@@ -65,6 +65,9 @@ public slots:
     void requestRun(const QString &entryPoint);
     // The same, with the fields filled from `values` (Re-run).
     void requestRunWith(const QString &entryPoint, const ParamValues &values);
+    // Starts an entry point with `values` without asking (the user named it on the command
+    // line). Errors go to Problems.
+    void launchNow(const QString &entryPoint, const ParamValues &values);
     // Opens a tab with everything about run `id`.
     RunDetailView *openRun(qint64 id);
     void rerun(qint64 id);

@@ -2,6 +2,8 @@
 
 #include "common/version.h"
 #include "mainwindow.h"
+#include "problems.h"
+#include "project/command.h"
 #include "settings/settings.h"
 #include "theme.h"
 #include "views/rundetailview.h"
@@ -51,7 +53,15 @@ int main(int argc, char **argv)
         u"What to show once the project is open: overview, runs, datasets, models, drift, "
         "entry-points, or run:ID[:summary|metrics|output|code|lineage]."_s,
         u"WHAT"_s);
-    parser.addOptions({projectOption, screenshotOption, sizeOption, openOption});
+    const QCommandLineOption launchOption(
+        u"launch"_s,
+        u"Start ENTRY (with NAME=VALUE parameters after colons, e.g. train:epochs=200) once the "
+        "project is open; naming it here is your go-ahead to run the project's command."_s,
+        u"ENTRY"_s);
+    const QCommandLineOption afterOption(
+        u"screenshot-after"_s, u"Wait MS milliseconds before --screenshot renders."_s, u"MS"_s);
+    parser.addOptions(
+        {projectOption, screenshotOption, sizeOption, openOption, launchOption, afterOption});
     parser.addPositionalArgument(u"DIR"_s, u"A project folder to open (same as --project)."_s);
     parser.process(app);
 
@@ -84,11 +94,20 @@ int main(int argc, char **argv)
                 view->showTab(parts.value(2));
         }
     };
-    if (!open.isEmpty()) {
+    const QStringList launch = parser.value(launchOption).split(u':', Qt::SkipEmptyParts);
+    if (!open.isEmpty() || !launch.isEmpty()) {
         QObject::connect(
             &window, &cairn::ui::MainWindow::projectLoaded, &window,
-            [showRequested](const QString &, bool ok) {
-                if (ok)
+            [&window, showRequested, launch, open](const QString &, bool ok) {
+                if (!ok)
+                    return;
+                if (!launch.isEmpty()) {
+                    if (auto values = cairn::parseParamAssignments(launch.mid(1)))
+                        window.launchNow(launch.first(), *values);
+                    else
+                        std::fprintf(stderr, "cairn: %s\n", qPrintable(values.error().toString()));
+                }
+                if (!open.isEmpty())
                     showRequested();
             },
             Qt::SingleShotConnection);
@@ -119,8 +138,13 @@ int main(int argc, char **argv)
         }
         // Let background jobs (row counts, runs, charts) land and layouts settle.
         QEventLoop settle;
-        QTimer::singleShot(open.isEmpty() ? 600 : 1500, &settle, &QEventLoop::quit);
+        const int after = parser.isSet(afterOption) ? parser.value(afterOption).toInt()
+                                                    : (open.isEmpty() ? 600 : 1500);
+        QTimer::singleShot(after, &settle, &QEventLoop::quit);
         settle.exec();
+        // Headless, nobody sees the Problems dock: say what went wrong.
+        for (const auto &problem : window.problems()->problems())
+            std::fprintf(stderr, "cairn: %s\n", qPrintable(problem.error.toString()));
         const QPixmap shot = window.grab();
         if (!shot.save(out, "PNG")) {
             std::fprintf(stderr, "cairn: cannot write %s\n", qPrintable(out));

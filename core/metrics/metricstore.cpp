@@ -243,6 +243,15 @@ Result<MetricSeries> MetricStore::series(qint64 runId, const QString &name)
     if (!s)
         return fail(s.error());
     s->bind(1, runId).bind(2, name);
+    // Size the vectors once: growing them block by block would copy them again and again.
+    if (auto c = m_db.prepare(u"SELECT coalesce(sum(b.count), 0) FROM metric_blocks b JOIN metric_keys k ON "
+                              "k.id = b.key_id WHERE b.run_id = ?1 AND k.name = ?2");
+        c && c->bind(1, runId).bind(2, name).step().value_or(false)) {
+        const qsizetype total = qsizetype(c->int64(0));
+        out.steps.reserve(total);
+        out.timestamps.reserve(total);
+        out.values.reserve(total);
+    }
     bool sorted = true;
     double lastStep = -std::numeric_limits<double>::infinity();
     while (true) {
@@ -253,9 +262,6 @@ Result<MetricSeries> MetricStore::series(qint64 runId, const QString &name)
             break;
         const QByteArray data = s->blob(0);
         const qsizetype n = std::min<qsizetype>(s->int64(1), data.size() / kPointBytes);
-        out.steps.reserve(out.steps.size() + n);
-        out.timestamps.reserve(out.timestamps.size() + n);
-        out.values.reserve(out.values.size() + n);
         const char *p = data.constData();
         for (qsizetype i = 0; i < n; ++i, p += kPointBytes) {
             const double step = double(qFromLittleEndian<qint64>(p));

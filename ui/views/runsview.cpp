@@ -229,8 +229,10 @@ void RunsView::updateChart()
 {
     const QString metric = m_metricBox->currentText();
     QList<qint64> ids = selectedRuns();
-    if (ids.isEmpty() && m_model->rowCount() > 0)
-        ids.append(m_model->runIdAt(0)); // nothing selected: the newest run
+    // Nothing selected: the first few rows of the table (the newest runs, by default).
+    const bool none = ids.isEmpty();
+    for (int r = 0; none && r < std::min(5, m_model->rowCount()); ++r)
+        ids.append(m_model->runIdAt(r));
     if (ids.size() > kMaxCompared)
         ids = ids.mid(ids.size() - kMaxCompared);
     m_chart->setTitle(metric);
