@@ -1,1 +1,191 @@
 #pragma once
+
+// Internals of the table readers (readTable in table.h is the public API). Declared here so the
+// CSV and JSON Lines readers share them and tests can check each rule on its own.
+
+#include "data/table.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace cairn::csv {
+
+// ---- pandas 1.5.3 value rules (table.cpp) -------------------------------------------------
+// Each mirrors the C routine pandas' read_csv uses with default options; tokens are the field
+// text after quote removal, cut at the first NUL byte (pandas handles fields as C strings).
+
+// One of pandas 1.5.3's 18 default missing tokens ("", "NA", "NaN", "null", "#N/A", ...), exact
+// case. Not "None": pandas added it in 2.0. (Inline: it runs for every field.)
+inline bool isNaToken(std::string_view s)
+{
+    if (s.empty())
+        return true;
+    switch (s[0]) { // most values are out after one comparison
+    case '#':
+        return s == "#N/A" || s == "#NA" || s == "#N/A N/A";
+    case '-':
+        return s == "-NaN" || s == "-nan" || s == "-1.#IND" || s == "-1.#QNAN";
+    case '1':
+        return s.size() >= 6 && (s == "1.#IND" || s == "1.#QNAN");
+    case '<':
+        return s == "<NA>";
+    case 'N':
+        return s == "NA" || s == "NaN" || s == "N/A" || s == "NULL";
+    case 'n':
+        return s == "nan" || s == "n/a" || s == "null"; // not "None": pandas 2.0 added it
+    default:
+        return false;
+    }
+}
+
+enum class IntParse
+{
+    Ok,
+    Invalid,
+    Overflow
+};
+// str_to_int64: spaces around, an optional sign, digits; Overflow outside int64.
+IntParse parseInt64(std::string_view s, std::int64_t &out);
+
+// _try_double with precise_xstrtod (pandas' default float_precision): at most 17 digits count
+// (leading zeros included, the rest are dropped, not rounded), exponents beyond 308 fail, and
+// "inf", "+inf", "-inf", "Infinity", "+Infinity", "-Infinity" in any case. Not correctly rounded,
+// on purpose: these are the doubles pandas produces.
+bool parseDouble(std::string_view s, double &out);
+
+// _try_bool_flex: "True"/"TRUE"/"true"/"False"/... in any letter case. 1, 0, or -1 if not a bool.
+int parseBool(std::string_view s);
+
+// A string interner: distinct byte strings numbered in first-seen order.
+class StringDict
+{
+public:
+    std::int32_t intern(std::string_view s);
+    std::int32_t find(std::string_view s) const; // -1 if absent
+    std::int32_t size() const { return std::int32_t(m_ends.size()); }
+    std::string_view at(std::int32_t code) const;
+    std::size_t bytes() const { return m_bytes.size(); }
+    void clear();
+
+private:
+    void rehash(std::size_t slotCount);
+    std::vector<char> m_bytes;
+    std::vector<std::size_t> m_ends;   // end offset of each string in m_bytes
+    std::vector<std::uint32_t> m_hash; // hash of each string
+    std::vector<std::int32_t> m_slots; // open addressing: code, or -1
+};
+
+// pandas' TextReader._convert_tokens over a whole column, sequentially: int64 (with missing:
+// float64, and int64's minimum becomes NaN too), else uint64 when an int64 overflowed (mapped to
+// Float64 here), float64, bool, or object, with pandas' fallbacks in its exact order (a uint64
+// conflict keeps even the missing tokens as text). `tokenAt(i)` gives row i's token.
+// Used for columns holding integers beyond int64, and by the tests as the reference.
+Column inferColumn(QString name, const std::vector<std::string_view> &tokens);
+void inferColumnFromCodes(Column &col, const StringDict &dict,
+                          const std::vector<std::int32_t> &codes);
+
+// Column names as pandas makes them: an empty name is "Unnamed: <index>", duplicates become
+// "a.1", "a.2"... (named columns are numbered before unnamed ones, as pandas 1.5.3 does).
+QStringList mangleColumnNames(QStringList names);
+
+// ---- bytes ----------------------------------------------------------------------------------
+
+// The file or byte array a reader consumes, read front to back in blocks, plus re-reads of a
+// byte range (for the second pass). In-memory sources hand out views without copying.
+struct Bytes
+{
+    std::shared_ptr<char[]> owner; // null for views into the in-memory source
+    const char *data = nullptr;
+    qint64 size = 0;
+    std::string_view view() const { return {data, std::size_t(size)}; }
+};
+
+class ByteSource
+{
+public:
+    virtual ~ByteSource() = default;
+    static Result<std::unique_ptr<ByteSource>> openFile(const QString &path);
+    static std::unique_ptr<ByteSource> fromBytes(const QByteArray &bytes, const QString &name);
+
+    QString name() const { return m_name; }
+    qint64 size() const { return m_size; }
+    // Reads [offset, offset + length) (shorter at the end of the source).
+    virtual Result<Bytes> read(qint64 offset, qint64 length) = 0;
+
+protected:
+    QString m_name;
+    qint64 m_size = 0;
+};
+
+// Hands out consecutive blocks of a source, each ending where `cut` says a record ends (the
+// length of the longest complete prefix, 0 if none); the rest is read again with the next block.
+// The last block holds whatever remains. A record longer than `maxRecord` bytes comes out alone,
+// marked `truncated`.
+struct Block
+{
+    Bytes bytes;
+    qint64 offset = 0;
+    bool final = false;
+    bool truncated = false;
+};
+using CutFunction = std::size_t (*)(const char *data, std::size_t size, char delimiter);
+
+class BlockProducer
+{
+public:
+    BlockProducer(ByteSource &source, qint64 blockSize, qint64 maxRecord, CutFunction cut,
+                  char delimiter, Bytes buffer, qint64 bufferStart, qint64 position);
+    // The next block; nullopt at the end.
+    Result<std::optional<Block>> next();
+    qint64 position() const { return m_pos; }
+
+private:
+    ByteSource &m_source;
+    qint64 m_blockSize;
+    qint64 m_maxRecord;
+    CutFunction m_cut;
+    char m_delimiter;
+    Bytes m_buf;
+    qint64 m_bufStart;
+    qint64 m_pos;
+};
+
+// Scans a block once: the offset of the first byte that does not start valid UTF-8 (Python's
+// strict decoder: no overlongs, surrogates or code points beyond U+10FFFF; `size` if all valid),
+// the number of line ends (\n, \r\n, lone \r) and whether a NUL byte occurs.
+struct BlockScan
+{
+    std::size_t firstInvalid = 0;
+    qint64 lineEnds = 0;
+    bool hasNul = false;
+};
+BlockScan scanBlock(const char *p, std::size_t size);
+
+// 0-based line index and 1-based byte column of `offset` in `p` (line ends as in scanBlock).
+struct LineColumn
+{
+    qint64 line = 0;
+    qint64 column = 1;
+};
+LineColumn lineColumnAt(const char *p, std::size_t offset);
+
+// The delimiter among , ; \t | that splits the sample's first records into one consistent
+// number of fields (the most fields wins; ties in that order); ',' if none is consistent.
+// `complete`: the sample is the whole input (else its last, partial line is ignored).
+char sniffDelimiter(std::string_view sample, bool complete);
+
+// JSON Lines (jsonlreader.cpp).
+Result<Table> readJsonLines(ByteSource &source, const ReadOptions &options,
+                            const Progress &progress);
+// CSV/TSV (csvreader.cpp).
+Result<Table> readDelimited(ByteSource &source, char delimiter, const ReadOptions &options,
+                            const Progress &progress);
+
+} // namespace cairn::csv
