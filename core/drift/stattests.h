@@ -50,25 +50,66 @@ struct CategoricalSample
 
 // scipy.stats.ks_2samp(ref, cur) two-sided, mode "auto" (exact when max(n) <= 10000);
 // drift if p <= threshold (0.05).
-Result<TestResult> ks(std::span<const double> ref, std::span<const double> cur, double threshold = 0.05);
+Result<TestResult> ks(std::span<const double> ref, std::span<const double> cur,
+                      double threshold = 0.05);
 // scipy.stats.wasserstein_distance / max(np.std(ref), 0.001); drift if >= threshold (0.1).
-Result<TestResult> wasserstein(std::span<const double> ref, std::span<const double> cur, double threshold = 0.1);
-// scipy.stats.anderson_ksamp([ref, cur]) p-value (capped to [0.001, 0.25]); drift if p < threshold (0.1).
-Result<TestResult> anderson(std::span<const double> ref, std::span<const double> cur, double threshold = 0.1);
+Result<TestResult> wasserstein(std::span<const double> ref, std::span<const double> cur,
+                               double threshold = 0.1);
+// scipy.stats.anderson_ksamp([ref, cur]) p-value (capped to [0.001, 0.25]); drift if p < threshold
+// (0.1).
+Result<TestResult> anderson(std::span<const double> ref, std::span<const double> cur,
+                            double threshold = 0.1);
 // scipy.stats.cramervonmises_2samp(method="auto"); drift if p <= threshold (0.1).
-Result<TestResult> cramerVonMises(std::span<const double> ref, std::span<const double> cur, double threshold = 0.1);
+Result<TestResult> cramerVonMises(std::span<const double> ref, std::span<const double> cur,
+                                  double threshold = 0.1);
 // scipy.stats.energy_distance (raw units); drift if > threshold (0.1).
-Result<TestResult> energyDistance(std::span<const double> ref, std::span<const double> cur, double threshold = 0.1);
-// scipy.stats.epps_singleton_2samp p-value; error when the pooled IQR is 0; drift if p < threshold (0.05).
-Result<TestResult> eppsSingleton(std::span<const double> ref, std::span<const double> cur, double threshold = 0.05);
-// scipy.stats.mannwhitneyu(ref, cur, alternative="less"), method "auto"; drift if p < threshold (0.05).
-Result<TestResult> mannWhitney(std::span<const double> ref, std::span<const double> cur, double threshold = 0.05);
+Result<TestResult> energyDistance(std::span<const double> ref, std::span<const double> cur,
+                                  double threshold = 0.1);
+// scipy.stats.epps_singleton_2samp p-value; error when the pooled IQR is 0; drift if p < threshold
+// (0.05).
+Result<TestResult> eppsSingleton(std::span<const double> ref, std::span<const double> cur,
+                                 double threshold = 0.05);
+// scipy.stats.mannwhitneyu(ref, cur, alternative="less"), method "auto"; drift if p < threshold
+// (0.05).
+Result<TestResult> mannWhitney(std::span<const double> ref, std::span<const double> cur,
+                               double threshold = 0.05);
 // scipy.stats.ttest_ind (Student, equal variances); drift if p < threshold (0.05).
-Result<TestResult> tTest(std::span<const double> ref, std::span<const double> cur, double threshold = 0.05);
+Result<TestResult> tTest(std::span<const double> ref, std::span<const double> cur,
+                         double threshold = 0.05);
 // Evidently's empirical MMD: RBF kernel with the median heuristic, 100 permutations drawn from
 // numpy's legacy RandomState seeded with 0 (the oracle's choice; Evidently leaves it unseeded);
 // refused when n_ref + n_cur > 5000 (an N x N kernel); drift if p < threshold (0.1).
-Result<TestResult> empiricalMmd(std::span<const double> ref, std::span<const double> cur, double threshold = 0.1);
+Result<TestResult> empiricalMmd(std::span<const double> ref, std::span<const double> cur,
+                                double threshold = 0.1);
+
+// The same tests on samples sorted once and shared (sorting dominates the cost of ks,
+// wasserstein, anderson, cramer_von_mises, ed, es and mannw on large columns): sort each column
+// with sortSample(), then call the overloads below. `values` is a view of the caller's data in row
+// order (t_test, es and empirical_mmd sum in row order, as numpy does) and must outlive the
+// SortedSample. Non-finite values make every test return an Error.
+struct SortedSample
+{
+    std::span<const double> values; // row order, not owned
+    std::vector<double> sorted;     // ascending (radix sort)
+};
+SortedSample sortSample(std::span<const double> values);
+
+Result<TestResult> ks(const SortedSample &ref, const SortedSample &cur, double threshold = 0.05);
+Result<TestResult> wasserstein(const SortedSample &ref, const SortedSample &cur,
+                               double threshold = 0.1);
+Result<TestResult> anderson(const SortedSample &ref, const SortedSample &cur,
+                            double threshold = 0.1);
+Result<TestResult> cramerVonMises(const SortedSample &ref, const SortedSample &cur,
+                                  double threshold = 0.1);
+Result<TestResult> energyDistance(const SortedSample &ref, const SortedSample &cur,
+                                  double threshold = 0.1);
+Result<TestResult> eppsSingleton(const SortedSample &ref, const SortedSample &cur,
+                                 double threshold = 0.05);
+Result<TestResult> mannWhitney(const SortedSample &ref, const SortedSample &cur,
+                               double threshold = 0.05);
+Result<TestResult> tTest(const SortedSample &ref, const SortedSample &cur, double threshold = 0.05);
+Result<TestResult> empiricalMmd(const SortedSample &ref, const SortedSample &cur,
+                                double threshold = 0.1);
 
 // ---- Categorical tests ---------------------------------------------------------------------
 
@@ -96,7 +137,7 @@ struct Binned
 {
     std::vector<double> ref;
     std::vector<double> cur;
-    QString mode;  // "sturges_combined(19 bins)" or "distinct_values(4 keys)", as the oracle says
+    QString mode; // "sturges_combined(19 bins)" or "distinct_values(4 keys)", as the oracle says
 };
 Binned binNumeric(std::span<const double> ref, std::span<const double> cur);
 Binned binCategorical(const CategoricalSample &s);
@@ -113,7 +154,8 @@ TestResult klDivergence(const Binned &b, double threshold = 0.1);
 TestResult jensenShannon(const Binned &b, double threshold = 0.1);
 // Evidently's Hellinger distance: categorical from shares; numeric from density histograms
 // over Sturges edges computed on the distinct values; drift if >= threshold (0.1).
-TestResult hellingerNumeric(std::span<const double> ref, std::span<const double> cur, double threshold = 0.1);
+TestResult hellingerNumeric(std::span<const double> ref, std::span<const double> cur,
+                            double threshold = 0.1);
 TestResult hellingerCategorical(const CategoricalSample &s, double threshold = 0.1);
 
 // numpy.histogram_bin_edges(values, bins="sturges") and numpy.histogram(values, edges) counts,
