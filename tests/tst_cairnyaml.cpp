@@ -153,6 +153,41 @@ private slots:
             << "model \"m\" has no path";
         QTest::newRow("drift without current") << QByteArray("drift:\n  reference: train\n") << 2
                                                << 3 << "\"drift\" has no \"current\"";
+        QTest::newRow("drift unknown test")
+            << QByteArray("drift:\n  reference: a.csv\n  current: b.csv\n  test: kss\n") << 4 << 9
+            << "unknown drift test \"kss\"";
+        QTest::newRow("drift bad threshold")
+            << QByteArray("drift:\n  reference: a.csv\n  current: b.csv\n  threshold: high\n") << 4
+            << 14 << "drift \"threshold\" must be a number";
+        QTest::newRow("drift share above one")
+            << QByteArray("drift:\n  reference: a.csv\n  current: b.csv\n  drift_share: 1.5\n") << 4
+            << 16 << "drift \"drift_share\" must be a number above 0 and at most 1";
+        QTest::newRow("drift bad binning")
+            << QByteArray("drift:\n  reference: a.csv\n  current: b.csv\n  binning: quantile\n")
+            << 4 << 12 << "must be \"evidently\" or \"reference\"";
+        QTest::newRow("drift bad column type")
+            << QByteArray(
+                   "drift:\n  reference: a.csv\n  current: b.csv\n  column_types: {age: ordinal}\n")
+            << 4 << 23 << "column type \"ordinal\" is not one Cairn knows";
+        QTest::newRow("retrain unknown entry point")
+            << QByteArray("entry_points:\n  train: python t.py\ndrift:\n  reference: a.csv\n  "
+                          "current: b.csv\n"
+                          "  retrain: {entry_point: trian}\n")
+            << 6 << 26 << "the retrain entry point \"trian\" is not declared";
+        QTest::newRow("retrain unknown parameter")
+            << QByteArray(
+                   "entry_points:\n  train:\n    command: python t.py {data}\n    parameters: "
+                   "{data: path}\n"
+                   "drift:\n  reference: a.csv\n  current: b.csv\n"
+                   "  retrain:\n    entry_point: train\n    parameters: {dta: \"{current}\"}\n")
+            << 10 << 18 << "entry point \"train\" has no parameter \"dta\"";
+        QTest::newRow("retrain unknown placeholder")
+            << QByteArray(
+                   "entry_points:\n  train:\n    command: python t.py {data}\n    parameters: "
+                   "{data: path}\n"
+                   "drift:\n  reference: a.csv\n  current: b.csv\n"
+                   "  retrain:\n    entry_point: train\n    parameters: {data: \"{batch}\"}\n")
+            << 10 << 24 << "has a placeholder Cairn does not know";
         QTest::newRow("not utf8") << QByteArray("name: caf\xe9\n") << 1 << 10 << "not valid UTF-8";
         QTest::newRow("empty file") << QByteArray("") << 1 << 1 << "the project file is empty";
         QTest::newRow("scalar document")
@@ -172,12 +207,54 @@ private slots:
         QVERIFY2(!p.has_value(), "a malformed file must not load");
         const Error &e = p.error().first();
         QVERIFY2(e.message.contains(message), qPrintable(e.toString()));
+        if (QByteArray(QTest::currentDataTag()).startsWith("drift unknown test"))
+            QCOMPARE(e.hint, QStringLiteral("Did you mean \"ks\"?"));
         QCOMPARE(e.file, file);
         QCOMPARE(e.line, line);
         QCOMPARE(e.column, column);
         // The printed form starts with file:line:column, as compilers print it.
         QVERIFY(
             e.toString().startsWith(QStringLiteral("%1:%2:%3: ").arg(file).arg(line).arg(column)));
+    }
+
+    void driftSettings()
+    {
+        const QByteArray yaml = "entry_points:\n"
+                                "  train:\n"
+                                "    command: python train.py --data {data} --ref {ref}\n"
+                                "    parameters: {data: path, ref: path}\n"
+                                "datasets:\n"
+                                "  reference: data/ref.csv\n"
+                                "drift:\n"
+                                "  reference: reference\n"
+                                "  current: data/incoming/*.csv\n"
+                                "  test: psi\n"
+                                "  threshold: 0.2\n"
+                                "  drift_share: 0.3\n"
+                                "  binning: reference\n"
+                                "  column_types: {zip: categorical, score: numerical}\n"
+                                "  ignore: [customer_id]\n"
+                                "  retrain:\n"
+                                "    entry_point: train\n"
+                                "    parameters: {data: \"{current}\", ref: \"{reference}\"}\n";
+        const auto p = parseCairnYaml(QStringLiteral("/p/cairn.yaml"), yaml, QStringLiteral("/p"));
+        QVERIFY2(p.has_value(), p ? "" : qPrintable(p.error().first().toString()));
+        QVERIFY(p->drift.has_value());
+        const DriftSettings &d = *p->drift;
+        QCOMPARE(d.reference, QStringLiteral("reference"));
+        QCOMPARE(d.current, QStringLiteral("data/incoming/*.csv"));
+        QCOMPARE(d.test, QStringLiteral("psi"));
+        QCOMPARE(d.threshold, std::optional<double>(0.2));
+        QCOMPARE(d.driftShare, 0.3);
+        QCOMPARE(d.binning, QStringLiteral("reference"));
+        QCOMPARE(d.columnTypes.size(), 2);
+        QCOMPARE(d.columnTypes.first(), (QPair<QString, QString>{"zip", "categorical"}));
+        QCOMPARE(d.ignore, QStringList{"customer_id"});
+        QVERIFY(d.retrain.has_value());
+        QCOMPARE(d.retrain->entryPoint, QStringLiteral("train"));
+        QCOMPARE(d.retrain->parameters.size(), 2);
+        QCOMPARE(d.retrain->parameters[0], (QPair<QString, QString>{"data", "{current}"}));
+        QCOMPARE(d.retrain->parameters[1], (QPair<QString, QString>{"ref", "{reference}"}));
     }
 
     // Every problem is reported, not just the first.

@@ -42,6 +42,12 @@ Commands:
   metrics RUN [--name N]      A run's metrics (latest values), or every value of one
   logs RUN [--follow]         A run's output (--follow: until it ends)
   cancel RUN                  Stop a run (RUN: a number, `last`, or a uuid prefix)
+  drift REF CUR [--json]      Data drift of CUR against REF, column by column, with
+                              Evidently's tests (--test, --tests, --threshold,
+                              --drift-share, --column-type COL=KIND, --html FILE,
+                              --fail-on-drift; `cairn-cli drift --help` for more)
+  drift --history             Every batch of the project's drift settings against its
+                              reference (kept, and recomputed only when a file changes)
 
 Options for commands that work on a project:
   --project DIR               The project folder (default: the current folder or the

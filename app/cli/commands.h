@@ -16,6 +16,7 @@ int cmdMetrics(const QStringList &args);
 int cmdLogs(const QStringList &args);
 int cmdCancel(const QStringList &args);
 int cmdSupervise(const QStringList &args);
+int cmdDrift(const QStringList &args);
 
 QString usage();
 

@@ -34,6 +34,7 @@ int main(int argc, char **argv)
         {u"runs"_s, cairn::cli::cmdRuns},       {u"show"_s, cairn::cli::cmdShow},
         {u"metrics"_s, cairn::cli::cmdMetrics}, {u"logs"_s, cairn::cli::cmdLogs},
         {u"cancel"_s, cairn::cli::cmdCancel},   {u"supervise"_s, cairn::cli::cmdSupervise},
+        {u"drift"_s, cairn::cli::cmdDrift},
     };
     for (const auto &[name, handler] : commands) {
         if (name == command)

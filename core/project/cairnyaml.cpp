@@ -1,6 +1,7 @@
 // Reader for cairn.yaml, Cairn's own project file. The format is documented in
 // docs/project-file.md; keep the two in step.
 
+#include "drift/drift.h"
 #include "placeholders.h"
 #include "projectfile.h"
 #include "yamlsupport.h"
@@ -8,6 +9,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -403,7 +406,10 @@ private:
     {
         if (!y.expectMap(node, u"\"drift\""_s))
             return;
-        y.checkKeys(node, {u"reference"_s, u"current"_s}, u"\"drift\""_s);
+        y.checkKeys(node,
+                    {u"reference"_s, u"current"_s, u"test"_s, u"threshold"_s, u"drift_share"_s,
+                     u"binning"_s, u"column_types"_s, u"ignore"_s, u"retrain"_s},
+                    u"\"drift\""_s);
         DriftSettings d;
         d.location = y.where(node);
         for (const auto &[key, target] :
@@ -424,7 +430,154 @@ private:
                     checkRelativePath(v, *target, u"drift \""_s + key + u'"');
             }
         }
+        if (const auto v = valueOf(node, "test"); v.IsDefined() && !v.IsNull()) {
+            if (auto s = y.expectScalar(v, u"drift \"test\""_s)) {
+                const QStringList names = drift::testNames();
+                if (names.contains(s->trimmed()))
+                    d.test = s->trimmed();
+                else
+                    y.error(v, u"unknown drift test \"%1\""_s.arg(*s),
+                            suggestion(*s, names, u"Tests: %1"_s.arg(names.join(u", "_s))));
+            }
+        }
+        auto readNumber = [&](const char *key, double low, double high,
+                              bool lowOpen) -> std::optional<double> {
+            const auto v = valueOf(node, key);
+            if (!v.IsDefined() || v.IsNull())
+                return std::nullopt;
+            const QString what = u"drift \"%1\""_s.arg(QLatin1StringView(key));
+            auto s = y.expectScalar(v, what);
+            if (!s)
+                return std::nullopt;
+            bool okNumber = false;
+            const double x = s->trimmed().toDouble(&okNumber);
+            if (!okNumber || !std::isfinite(x) || x > high || (lowOpen ? x <= low : x < low)) {
+                y.error(v, u"%1 must be a number %2 %3 and at most %4, not \"%5\""_s.arg(
+                               what, lowOpen ? u"above"_s : u"from"_s, QString::number(low),
+                               QString::number(high), *s));
+                return std::nullopt;
+            }
+            return x;
+        };
+        d.threshold = readNumber("threshold", 0, 1e300, false);
+        if (auto share = readNumber("drift_share", 0, 1, true))
+            d.driftShare = *share;
+        if (const auto v = valueOf(node, "binning"); v.IsDefined() && !v.IsNull()) {
+            if (auto s = y.expectScalar(v, u"drift \"binning\""_s)) {
+                const QString b = s->trimmed();
+                if (b == u"evidently"_s || b == u"reference"_s)
+                    d.binning = b;
+                else
+                    y.error(
+                        v,
+                        u"drift \"binning\" must be \"evidently\" or \"reference\", not \"%1\""_s
+                            .arg(b),
+                        u"\"evidently\" bins as Evidently does; \"reference\" bins on the "
+                        u"reference alone "
+                        "and reuses its stored profile for every batch"_s);
+            }
+        }
+        if (const auto v = valueOf(node, "column_types"); v.IsDefined() && !v.IsNull()) {
+            if (y.expectMap(v, u"drift \"column_types\""_s)) {
+                y.checkDuplicateKeys(v, u"drift \"column_types\""_s);
+                for (auto it = v.begin(); it != v.end(); ++it) {
+                    const YAML::Node keyNode = it->first;
+                    const YAML::Node valueNode = it->second;
+                    const QString column = toQString(keyNode.Scalar());
+                    auto kind =
+                        y.expectScalar(valueNode, u"the type of column \"%1\""_s.arg(column));
+                    if (!kind)
+                        continue;
+                    if (!drift::kindFromName(kind->trimmed()))
+                        y.error(valueNode,
+                                u"column type \"%1\" is not one Cairn knows"_s.arg(*kind),
+                                u"Use numerical, categorical or text"_s);
+                    else
+                        d.columnTypes.append({column, kind->trimmed()});
+                }
+            }
+        }
+        if (const auto v = valueOf(node, "ignore"); v.IsDefined() && !v.IsNull()) {
+            if (auto list = y.expectScalarOrList(v, u"drift \"ignore\""_s))
+                d.ignore = *list;
+        }
+        if (const auto v = valueOf(node, "retrain"); v.IsDefined() && !v.IsNull())
+            readRetrain(v, d);
         project.drift = d;
+    }
+
+    void readRetrain(const YAML::Node &node, DriftSettings &d)
+    {
+        const QString ctx = u"drift \"retrain\""_s;
+        if (!y.expectMap(node, ctx))
+            return;
+        y.checkKeys(node, {u"entry_point"_s, u"parameters"_s}, ctx);
+        RetrainSettings r;
+        r.location = y.where(node);
+        const auto ep = valueOf(node, "entry_point");
+        if (!ep.IsDefined() || ep.IsNull()) {
+            y.error(node, ctx + u" has no \"entry_point\""_s,
+                    u"Name the entry point that trains the model, such as `entry_point: train`"_s);
+            return;
+        }
+        auto name = y.expectScalar(ep, ctx + u" \"entry_point\""_s);
+        if (!name)
+            return;
+        r.entryPoint = name->trimmed();
+        const EntryPoint *entry = project.entryPoint(r.entryPoint);
+        if (!entry) {
+            QStringList names;
+            for (const EntryPoint &e : project.entryPoints)
+                names.append(e.name);
+            y.error(ep, u"the retrain entry point \"%1\" is not declared"_s.arg(r.entryPoint),
+                    suggestion(r.entryPoint, names, u"Declare it under `entry_points:`"_s));
+            return;
+        }
+        if (const auto params = valueOf(node, "parameters");
+            params.IsDefined() && !params.IsNull()) {
+            if (y.expectMap(params, ctx + u" \"parameters\""_s)) {
+                y.checkDuplicateKeys(params, ctx + u" \"parameters\""_s);
+                QStringList declared;
+                for (const Parameter &p : entry->parameters)
+                    declared.append(p.name);
+                for (auto it = params.begin(); it != params.end(); ++it) {
+                    const YAML::Node keyNode = it->first;
+                    const YAML::Node valueNode = it->second;
+                    const QString pname = toQString(keyNode.Scalar());
+                    if (!declared.contains(pname)) {
+                        y.error(keyNode,
+                                u"entry point \"%1\" has no parameter \"%2\""_s.arg(r.entryPoint,
+                                                                                    pname),
+                                suggestion(pname, declared,
+                                           u"Its parameters: %1"_s.arg(declared.join(u", "_s))));
+                        continue;
+                    }
+                    auto value =
+                        y.expectScalar(valueNode, u"retrain parameter \"%1\""_s.arg(pname));
+                    if (!value)
+                        continue;
+                    QString rest = *value;
+                    rest.replace(u"{current}"_s, QString()).replace(u"{reference}"_s, QString());
+                    if (rest.contains(u'{') || rest.contains(u'}')) {
+                        y.error(
+                            valueNode,
+                            u"retrain parameter \"%1\" has a placeholder Cairn does not know: \"%2\""_s
+                                .arg(pname, *value),
+                            u"Use {current} for the batch to train on and {reference} for the reference"_s);
+                        continue;
+                    }
+                    r.parameters.append({pname, *value});
+                }
+            }
+        }
+        d.retrain = r;
+    }
+
+    static QString suggestion(const QString &word, const QStringList &candidates,
+                              const QString &otherwise)
+    {
+        const QString close = closestMatch(word, candidates);
+        return close.isEmpty() ? otherwise : u"Did you mean \"%1\"?"_s.arg(close);
     }
 
     YamlFile y;

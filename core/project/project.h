@@ -50,10 +50,26 @@ struct ModelSpec
     SourceLocation location;
 };
 
+// What to do when drift is found: launch an entry point on the drifted batch. Parameter values
+// may hold {current} (the batch, relative to the project root) and {reference}.
+struct RetrainSettings
+{
+    QString entryPoint;
+    QList<QPair<QString, QString>> parameters; // in file order
+    SourceLocation location;
+};
+
 struct DriftSettings
 {
     QString reference; // a dataset name or a path relative to the project root
     QString current;   // a dataset name or a glob of batches
+    QString test;      // one test for every column instead of Evidently's choice; empty: default
+    std::optional<double> threshold;
+    double driftShare = 0.5;
+    QString binning = QStringLiteral("evidently"); // or "reference" (reference-binned mode)
+    QList<QPair<QString, QString>> columnTypes;    // column -> numerical|categorical|text
+    QStringList ignore;                            // columns left out of the comparison
+    std::optional<RetrainSettings> retrain;
     SourceLocation location;
 };
 

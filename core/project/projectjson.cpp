@@ -114,6 +114,29 @@ QJsonObject projectToJson(const Project &project)
         QJsonObject d;
         d.insert(u"reference"_s, project.drift->reference);
         d.insert(u"current"_s, project.drift->current);
+        const DriftSettings &ds = *project.drift;
+        if (!ds.test.isEmpty())
+            d.insert(u"test"_s, ds.test);
+        if (ds.threshold)
+            d.insert(u"threshold"_s, *ds.threshold);
+        d.insert(u"drift_share"_s, ds.driftShare);
+        d.insert(u"binning"_s, ds.binning);
+        QJsonObject types;
+        for (const auto &[column, kind] : ds.columnTypes)
+            types.insert(column, kind);
+        if (!types.isEmpty())
+            d.insert(u"column_types"_s, types);
+        if (!ds.ignore.isEmpty())
+            d.insert(u"ignore"_s, toArray(ds.ignore));
+        if (ds.retrain) {
+            QJsonObject r;
+            r.insert(u"entry_point"_s, ds.retrain->entryPoint);
+            QJsonObject params;
+            for (const auto &[name, value] : ds.retrain->parameters)
+                params.insert(name, value);
+            r.insert(u"parameters"_s, params);
+            d.insert(u"retrain"_s, r);
+        }
         root.insert(u"drift"_s, d);
     }
     QJsonArray warnings;
@@ -170,6 +193,12 @@ QString projectToText(const Project &project)
     if (project.drift) {
         out += u"\nDrift\n  reference: %1\n  current: %2\n"_s.arg(project.drift->reference,
                                                                   project.drift->current);
+        if (const auto &r = project.drift->retrain) {
+            QStringList params;
+            for (const auto &[name, value] : r->parameters)
+                params.append(name + u'=' + value);
+            out += u"  retrain: %1 %2\n"_s.arg(r->entryPoint, params.join(u' '));
+        }
     }
     if (!project.warnings.isEmpty()) {
         out += u"\nWarnings\n"_s;

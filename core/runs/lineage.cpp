@@ -6,6 +6,8 @@
 
 #include <xxhash.h>
 
+#include <cerrno>
+#include <cstring>
 #include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
@@ -46,6 +48,57 @@ Result<QString> hashFile(const QString &path, const std::function<bool()> &cance
                    .toHex());
 }
 
+FileHashCache::FileHashCache(Database &db)
+    : m_db(db)
+{}
+
+Result<FileHashCache::Entry> FileHashCache::hash(const QString &file, const QString &key,
+                                                 const std::function<bool()> &cancelled)
+{
+    if (!m_lookup) {
+        auto lookup =
+            m_db.prepare(u"SELECT hash FROM file_hashes WHERE path = ?1 AND size = ?2 AND "
+                         "mtime_ns = ?3 AND inode = ?4");
+        if (!lookup)
+            return fail(lookup.error());
+        auto store =
+            m_db.prepare(u"INSERT INTO file_hashes (path, size, mtime_ns, inode, hash) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (path) DO UPDATE SET size = "
+                         "excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode, "
+                         "hash = excluded.hash");
+        if (!store)
+            return fail(store.error());
+        m_lookup = std::make_unique<Statement>(std::move(*lookup));
+        m_store = std::make_unique<Statement>(std::move(*store));
+    }
+    struct stat st = {};
+    if (::stat(QFile::encodeName(file).constData(), &st) != 0)
+        return fail(
+            Error(u"cannot read: %1"_s.arg(QString::fromLocal8Bit(std::strerror(errno))), file));
+    const qint64 mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    Entry e;
+    e.size = qint64(st.st_size);
+    e.mtimeMs = mtimeNs / 1000000;
+    m_lookup->bind(1, key).bind(2, e.size).bind(3, mtimeNs).bind(4, qint64(st.st_ino));
+    if (m_lookup->step().value_or(false))
+        e.hash = m_lookup->text(0);
+    m_lookup->reset();
+    if (e.hash.isEmpty()) {
+        auto h = hashFile(file, cancelled);
+        if (!h)
+            return fail(h.error());
+        e.hash = *h;
+        (void)m_store->bind(1, key)
+            .bind(2, e.size)
+            .bind(3, mtimeNs)
+            .bind(4, qint64(st.st_ino))
+            .bind(5, e.hash)
+            .exec();
+        m_store->reset();
+    }
+    return e;
+}
+
 Result<QList<FileState>> snapshotDeclaredFiles(const Project &project, Database &db,
                                                const ParamValues &params)
 {
@@ -59,48 +112,24 @@ Result<QList<FileState>> snapshotDeclaredFiles(const Project &project, Database 
         for (const QString &f : project.resolveFiles({v}))
             named.insert(f);
     }
-    auto lookup = db.prepare(u"SELECT hash FROM file_hashes WHERE path = ?1 AND size = ?2 AND "
-                             "mtime_ns = ?3 AND inode = ?4");
-    auto store = db.prepare(u"INSERT INTO file_hashes (path, size, mtime_ns, inode, hash) VALUES "
-                            "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (path) DO UPDATE SET size = "
-                            "excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode, "
-                            "hash = excluded.hash");
-    if (!lookup)
-        return fail(lookup.error());
-    if (!store)
-        return fail(store.error());
-
+    FileHashCache cache(db);
     QList<FileState> out;
     auto add = [&](const QString &kind, const QString &name,
                    const QStringList &patterns) -> Result<void> {
         for (const QString &file : project.resolveFiles(patterns)) {
-            struct stat st = {};
-            if (::stat(QFile::encodeName(file).constData(), &st) != 0)
+            if (!QFileInfo::exists(file))
                 continue; // vanished since the glob ran
-            const qint64 mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
             FileState fs;
             fs.kind = kind;
             fs.name = name;
             fs.path = project.relativePath(file);
-            fs.size = qint64(st.st_size);
-            fs.mtimeMs = mtimeNs / 1000000;
             fs.used = named.contains(file);
-            lookup->bind(1, fs.path).bind(2, fs.size).bind(3, mtimeNs).bind(4, qint64(st.st_ino));
-            if (lookup->step().value_or(false))
-                fs.hash = lookup->text(0);
-            lookup->reset();
-            if (fs.hash.isEmpty()) {
-                auto h = hashFile(file);
-                if (!h)
-                    return fail(h.error());
-                fs.hash = *h;
-                (void)store->bind(1, fs.path)
-                    .bind(2, fs.size)
-                    .bind(3, mtimeNs)
-                    .bind(4, qint64(st.st_ino))
-                    .bind(5, fs.hash)
-                    .exec();
-            }
+            auto h = cache.hash(file, fs.path);
+            if (!h)
+                return fail(h.error());
+            fs.size = h->size;
+            fs.mtimeMs = h->mtimeMs;
+            fs.hash = h->hash;
             out.append(fs);
         }
         return ok();

@@ -6,6 +6,7 @@
 #include "store/database.h"
 
 #include <functional>
+#include <memory>
 
 namespace cairn {
 
@@ -28,6 +29,29 @@ struct ArtifactRecord : FileState
 
 // "xxh128:<hex>" of a file's content, read in 1 MiB blocks. `cancelled` stops it.
 Result<QString> hashFile(const QString &path, const std::function<bool()> &cancelled = {});
+
+// Content hashes kept in the project database: a file whose size, modification time and inode
+// have not changed since it was last hashed is not read again.
+class FileHashCache
+{
+public:
+    explicit FileHashCache(Database &db);
+    struct Entry
+    {
+        QString hash; // "xxh128:<hex>"
+        qint64 size = 0;
+        qint64 mtimeMs = 0;
+    };
+    // `key` is the name the cache knows the file by (relative to the project root for the
+    // project's own files).
+    Result<Entry> hash(const QString &file, const QString &key,
+                       const std::function<bool()> &cancelled = {});
+
+private:
+    Database &m_db;
+    std::unique_ptr<Statement> m_lookup;
+    std::unique_ptr<Statement> m_store;
+};
 
 // Every file the project's datasets and models match now, hashed. A hash is reused from the
 // store's cache when the file's size, modification time and inode have not changed.

@@ -125,6 +125,28 @@ CREATE TABLE file_hashes (
     hash      TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+        {3, R"sql(
+-- Drift. Reference profiles of the reference-binned mode are computed once per reference content
+-- and per settings they depend on; each batch's report is kept with the content hashes of both
+-- files and the settings, and computed again only when one of them changed.
+CREATE TABLE drift_profiles (
+    reference_hash TEXT NOT NULL,     -- xxh128:<hex> of the reference file
+    settings       TEXT NOT NULL,     -- column kinds and ignored columns the bins depend on
+    created_ms     INTEGER NOT NULL,
+    profile        TEXT NOT NULL,     -- JSON (docs/file-formats.md)
+    PRIMARY KEY (reference_hash, settings)
+) WITHOUT ROWID;
+CREATE TABLE drift_results (
+    reference      TEXT NOT NULL,     -- relative to the project root
+    batch          TEXT NOT NULL,     -- relative to the project root
+    settings       TEXT NOT NULL,     -- tests, thresholds, binning, kinds, ignored columns
+    reference_hash TEXT NOT NULL,
+    batch_hash     TEXT NOT NULL,
+    computed_ms    INTEGER NOT NULL,
+    report         TEXT NOT NULL,     -- the JSON of `cairn-cli drift --json`, with notes
+    PRIMARY KEY (reference, batch, settings)
+) WITHOUT ROWID;
+)sql"},
     };
     return steps;
 }

@@ -1,0 +1,63 @@
+#pragma once
+
+// Pieces of the drift engine shared by its two modes (drift.cpp: Evidently's binning over both
+// samples; refbinned.cpp: bins from the reference alone). Not part of the public interface.
+
+#include "drift.h"
+
+#include <QJsonValue>
+
+#include <cstdint>
+#include <vector>
+
+namespace cairn::drift::detail {
+
+enum class Applies
+{
+    Numeric,
+    Categorical,
+    Both,
+    Any
+};
+
+struct TestInfo
+{
+    QStringView name;
+    double threshold;
+    bool pValue;
+    Applies applies;
+};
+
+const TestInfo *findTest(QStringView name);
+bool applies(const TestInfo &t, ColumnKind kind);
+Result<void> checkTestNames(const DriftOptions &options);
+
+// A column's values after Evidently's cleaning (±inf → NaN, dropna).
+struct Cleaned
+{
+    bool numeric = false;            // numbers (int, float or bool) rather than text
+    std::vector<double> values;      // numeric
+    std::vector<std::int32_t> codes; // text: index into the column's dictionary
+    qsizetype rawRows = 0;
+    qsizetype missing = 0; // NaN / missing cells (not infinities, as pandas isna)
+};
+Cleaned clean(const Column &c);
+qsizetype distinctCount(const std::vector<double> &v);
+// How a number is shown as a category: Python's repr for floats that are whole ("1.0" is shown
+// as "1"), True/False for booleans.
+QString numberLabel(double v, bool isBool);
+
+// The columns both tables share, in the current table's order, minus the ignored ones.
+QList<QPair<const Column *, const Column *>>
+sharedColumns(const Table &reference, const Table &current, const QStringList &ignore);
+// Runs `job(i)` for i in [0, n) on a pool of `threads` threads (0: all cores), reporting
+// progress after each; false from `progress` cancels. Returns false when cancelled.
+bool forEachParallel(int n, int threads, const Progress &progress,
+                     const std::function<void(int)> &job);
+// Evidently's dataset rule over the tested columns.
+void summarise(DriftReport &report, double driftShare);
+
+QJsonValue jsonNumber(double v);
+double numberFromJson(const QJsonValue &v);
+
+} // namespace cairn::drift::detail

@@ -1,0 +1,246 @@
+// Drift on 1,000,000 rows x 20 columns: `cairn-cli drift REF CUR --json` against the scipy
+// oracle (tools/drift_oracle.py, pandas + scipy, what an Evidently user runs) on the same files,
+// side by side: wall time and peak memory (the child's maximum resident set, from wait4), and
+// a check that both give the same verdicts and scores.
+//
+// The columns: 12 numeric of varied shapes (normal, shifted, scaled, lognormal, exponential,
+// uniform, bimodal, Student-t heavy tails, Pareto, rounded with ties, 8% missing, a wide float),
+// 4 integer (two of them categorical by Evidently's rule: at most 10 values), 4 text categorical.
+//
+//   build/release/tests/bench/bench_drift [ROWS] [--keep DIR]
+
+#include "testsupport.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <cmath>
+#include <cstdio>
+#include <fcntl.h>
+#include <random>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace cairn;
+
+namespace {
+
+struct Measured
+{
+    double seconds = 0;
+    long peakKb = 0;
+    int exitCode = -1;
+    QByteArray out;
+};
+
+// Runs a program with stdout to a file, and measures its wall time and peak RSS.
+Measured measure(const QStringList &command, const QString &outFile)
+{
+    Measured m;
+    QElapsedTimer timer;
+    timer.start();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int fd =
+            ::open(QFile::encodeName(outFile).constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, STDOUT_FILENO);
+        std::vector<QByteArray> args;
+        for (const QString &a : command)
+            args.push_back(QFile::encodeName(a));
+        std::vector<char *> argv;
+        for (QByteArray &a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    rusage usage = {};
+    ::wait4(pid, &status, 0, &usage);
+    m.seconds = double(timer.nsecsElapsed()) / 1e9;
+    m.peakKb = usage.ru_maxrss;
+    m.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    m.out = test::readFile(outFile);
+    return m;
+}
+
+void generate(const QString &path, qint64 rows, bool current, std::uint64_t seed)
+{
+    std::mt19937_64 g(seed);
+    std::normal_distribution<double> normal(0, 1);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::student_t_distribution<double> t(3);
+    std::exponential_distribution<double> expo(1);
+    const char *cities[] = {"amsterdam", "berlin", "cairo", "delhi", "essen",
+                            "fes",       "graz",   "hanoi", "izmir", "jaipur"};
+    const char *plans[] = {"basic", "plus", "pro"};
+    const char *devices[] = {"android", "ios", "web", "desktop", "tv"};
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    f.write(
+        "n_normal,n_shifted,n_scaled,n_lognormal,n_expo,n_uniform,n_bimodal,n_heavy,n_pareto,n_"
+        "ties,"
+        "n_missing,n_wide,i_rating,i_children,i_age,i_visits,c_city,c_plan,c_device,c_segment\n");
+    QByteArray line;
+    const double shift = current ? 1 : 0;
+    for (qint64 r = 0; r < rows; ++r) {
+        line.clear();
+        auto num = [&](double v, int decimals) {
+            line += QByteArray::number(v, 'f', decimals);
+            line += ',';
+        };
+        num(normal(g), 5);
+        num(normal(g) + 0.2 * shift, 5);
+        num(normal(g) * (1 + 0.5 * shift), 5);
+        num(std::exp(normal(g) * 0.8), 5);
+        num(expo(g) * 10, 4);
+        num(u(g) * 100, 4);
+        num(u(g) < 0.5 ? normal(g) - 3 : normal(g) + 3 + shift, 5);
+        num(t(g), 5);
+        num(std::pow(1 - u(g), -1.0 / 2.5), 5);
+        num(std::round(normal(g) * 4) / 2, 1);
+        if (u(g) < (current ? 0.08 : 0.02))
+            line += ',';
+        else
+            num(normal(g) * 50 + 1000, 3);
+        num(normal(g) * 1e6 + 1e7 * shift * 0.01, 2);
+        line += QByteArray::number(int(u(g) * 5) + 1) + ',';
+        line += QByteArray::number(int(std::min(9.0, expo(g) * 1.5))) + ',';
+        line += QByteArray::number(18 + int(u(g) * 70)) + ',';
+        line += QByteArray::number(int(expo(g) * (current ? 60 : 50))) + ',';
+        line += cities[std::min(9, int(u(g) * u(g) * 10))];
+        line += ',';
+        line += plans[current && u(g) < 0.2 ? 2 : int(u(g) * 3)];
+        line += ',';
+        line += devices[int(u(g) * 5)];
+        line += ',';
+        line += "seg-";
+        line += QByteArray::number(int(u(g) * 30));
+        line += '\n';
+        f.write(line);
+    }
+}
+
+QString machine()
+{
+    utsname un = {};
+    ::uname(&un);
+    QString cpu;
+    QFile info("/proc/cpuinfo");
+    if (info.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &l : info.readAll().split('\n')) {
+            if (l.startsWith("model name")) {
+                cpu = QString::fromUtf8(l.mid(l.indexOf(':') + 1).trimmed());
+                break;
+            }
+        }
+    }
+    long pages = ::sysconf(_SC_PHYS_PAGES);
+    long pageSize = ::sysconf(_SC_PAGE_SIZE);
+    return QString("%1, %2 cores, %3 GiB RAM, %4 %5")
+        .arg(cpu)
+        .arg(::sysconf(_SC_NPROCESSORS_ONLN))
+        .arg(double(pages) * double(pageSize) / (1 << 30), 0, 'f', 1)
+        .arg(un.sysname, un.release);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    qint64 rows = 1000000;
+    QString keep;
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == "--keep" && i + 1 < args.size())
+            keep = args[++i];
+        else
+            rows = args[i].toLongLong();
+    }
+    QTemporaryDir tmp;
+    const QString dir = keep.isEmpty() ? tmp.path() : keep;
+    QDir().mkpath(dir);
+    const QString ref = dir + "/reference.csv";
+    const QString cur = dir + "/current.csv";
+    const QString cli =
+        QDir(QCoreApplication::applicationDirPath()).absoluteFilePath("../../app/cairn-cli");
+    const QString oracle = QDir(test::sourceDir()).filePath("tests/tools/drift_oracle.py");
+
+    std::printf(
+        "bench_drift: %lld rows x 20 columns, default tests\nmachine: %s\ncommand: %s %lld\n\n",
+        rows, qPrintable(machine()), argv[0], rows);
+    if (!QFile::exists(ref) || !QFile::exists(cur)) {
+        std::printf("generating the files...\n");
+        generate(ref, rows, false, 1);
+        generate(cur, rows, true, 2);
+    }
+    std::printf("reference %.0f MB, current %.0f MB\n\n", double(QFileInfo(ref).size()) / 1e6,
+                double(QFileInfo(cur).size()) / 1e6);
+
+    // Warm the page cache for both, so neither pays for the first read.
+    (void)test::readFile(ref).size();
+    (void)test::readFile(cur).size();
+
+    const Measured ours = measure({cli, "drift", ref, cur, "--json"}, dir + "/cairn.json");
+    const Measured theirs =
+        measure({test::python(), oracle, ref, cur, "--no-extras"}, dir + "/oracle.json");
+    if (ours.exitCode != 0 || theirs.exitCode != 0) {
+        std::printf("a run failed: cairn-cli exit %d, oracle exit %d\n", ours.exitCode,
+                    theirs.exitCode);
+        return 1;
+    }
+
+    // The same answer: tests, verdicts and scores.
+    const QJsonObject a = QJsonDocument::fromJson(ours.out).object();
+    const QJsonObject b = QJsonDocument::fromJson(theirs.out).object().value("columns").toObject();
+    int compared = 0;
+    int differ = 0;
+    double worst = 0;
+    for (const QJsonValue &v : a.value("columns").toArray()) {
+        const QJsonObject c = v.toObject();
+        const QJsonObject o = b.value(c.value("name").toString()).toObject();
+        if (!o.contains("drift_score"))
+            continue;
+        ++compared;
+        const double x = c.value("score").toDouble();
+        const double y = o.value("drift_score").toDouble();
+        const double rel = std::abs(x - y) / std::max(std::abs(y), 1e-300);
+        worst = std::max(worst, std::abs(y) < 1e-6 ? std::abs(x - y) : rel);
+        if (c.value("test").toString() != o.value("stattest").toString() ||
+            c.value("drifted").toBool() != o.value("drift_detected").toBool() ||
+            (std::abs(y) >= 1e-6 ? rel > 1e-6 : std::abs(x - y) > 1e-9)) {
+            ++differ;
+            std::printf("  differs: %s: cairn %s %.17g, oracle %s %.17g\n",
+                        qPrintable(c.value("name").toString()),
+                        qPrintable(c.value("test").toString()), x,
+                        qPrintable(o.value("stattest").toString()), y);
+        }
+    }
+    const int driftedOurs = a.value("dataset").toObject().value("drifted_columns").toInt();
+
+    std::printf("%-30s %12s %14s\n", "", "wall time", "peak memory");
+    std::printf("%-30s %10.2f s %11.0f MB\n", "cairn-cli drift --json", ours.seconds,
+                double(ours.peakKb) / 1024);
+    std::printf("%-30s %10.2f s %11.0f MB\n", "oracle (pandas + scipy)", theirs.seconds,
+                double(theirs.peakKb) / 1024);
+    std::printf("%-30s %10.1fx %13.2fx\n", "cairn vs oracle", theirs.seconds / ours.seconds,
+                double(ours.peakKb) / double(theirs.peakKb));
+    std::printf(
+        "\n%d columns compared, %d differ (largest relative difference %.2g); %d columns drifted\n",
+        compared, differ, worst, driftedOurs);
+    const bool fast = theirs.seconds / ours.seconds >= 20;
+    const bool lean = double(ours.peakKb) <= 0.5 * double(theirs.peakKb);
+    std::printf("target: at least 20x faster (%s), at most half the memory (%s)\n",
+                fast ? "met" : "NOT met", lean ? "met" : "NOT met");
+    return differ == 0 && compared == 20 ? 0 : 1;
+}
