@@ -166,6 +166,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             [this](int s, const QString &item) { openSection(Section(s), item); });
     connect(m_overview, &OverviewView::runActivated, this, &MainWindow::openRun);
     connect(m_runsView, &RunsView::runActivated, this, &MainWindow::openRun);
+    connect(m_driftView, &DriftView::retrainRequested, this, &MainWindow::retrain);
     connect(m_runsView, &RunsView::rerunRequested, this, &MainWindow::rerun);
     connect(m_runsView, &RunsView::reproduceRequested, this, &MainWindow::reproduce);
     connect(m_runsView, &RunsView::cancelRequested, this, &MainWindow::cancelRun);
@@ -548,6 +549,24 @@ void MainWindow::requestRunWith(const QString &entryPoint, const ParamValues &va
             m_problems->add(ProblemsModel::Severity::Error, e, project.rootDir);
         statusBar()->showMessage(tr("The run could not start; see Problems"), 8000);
     }
+}
+
+void MainWindow::retrain(const QString &entryPoint, const ParamValues &values)
+{
+    // requestRunWith is synchronous: runLaunched fires inside it when the user went ahead.
+    qint64 launched = 0;
+    const auto connection =
+        connect(this, &MainWindow::runLaunched, this, [&launched](qint64 id) { launched = id; });
+    requestRunWith(entryPoint, values);
+    disconnect(connection);
+    if (launched == 0)
+        return;
+    openSection(Section::Runs);
+    connect(
+        m_runsView, &RunsView::refreshed, this,
+        [this, launched] { m_runsView->selectRuns({launched}); }, Qt::SingleShotConnection);
+    m_runsView->refresh();
+    statusBar()->showMessage(tr("Retraining: run %1 started").arg(launched), 8000);
 }
 
 void MainWindow::launchNow(const QString &entryPoint, const ParamValues &values)

@@ -58,6 +58,7 @@ public:
     RunController *runController() const { return m_runs; }
     RunsView *runsView() const { return m_runsView; }
     EntryPointsView *entryPointsView() const { return m_entryPointsView; }
+    DriftView *driftView() const { return m_driftView; }
 
 public slots:
     // Asks for parameter values (and, the first time, for trust in the project), then starts
@@ -77,6 +78,9 @@ public slots:
     // Shows the run's output in the bottom dock (the end of its log, then what it adds).
     void showRunOutput(qint64 id);
     void reload();
+    // Retrain from the drift view: asks for the parameters (prefilled with `values`) and the
+    // trust like every launch, then shows the run in Runs.
+    void retrain(const QString &entryPoint, const ParamValues &values);
 
 signals:
     void projectLoaded(const QString &root, bool ok);

@@ -6,6 +6,7 @@
 #include "project/command.h"
 #include "settings/settings.h"
 #include "theme.h"
+#include "views/driftview.h"
 #include "views/rundetailview.h"
 
 #include <QApplication>
@@ -50,8 +51,9 @@ int main(int argc, char **argv)
         u"size"_s, u"Window size for --screenshot (default 1280x800)."_s, u"WxH"_s, u"1280x800"_s);
     const QCommandLineOption openOption(
         u"open"_s,
-        u"What to show once the project is open: overview, runs, datasets, models, drift, "
-        "entry-points, or run:ID[:summary|metrics|output|code|lineage]."_s,
+        u"What to show once the project is open: overview, runs, datasets, models, "
+        "drift[:comparison|over-time], entry-points, or "
+        "run:ID[:summary|metrics|output|code|lineage]."_s,
         u"WHAT"_s);
     const QCommandLineOption launchOption(
         u"launch"_s,
@@ -88,6 +90,9 @@ int main(int argc, char **argv)
             {u"drift"_s, Section::Drift},       {u"entry-points"_s, Section::EntryPoints}};
         if (sections.contains(open)) {
             window.openSection(sections.value(open));
+        } else if (open.startsWith(u"drift:"_s)) {
+            window.openSection(Section::Drift);
+            window.driftView()->showTab(open.section(u':', 1));
         } else if (open.startsWith(u"run:"_s)) {
             const QStringList parts = open.split(u':');
             if (auto *view = window.openRun(parts.value(1).toLongLong()); view && parts.size() > 2)
@@ -142,6 +147,18 @@ int main(int argc, char **argv)
                                                     : (open.isEmpty() ? 600 : 1500);
         QTimer::singleShot(after, &settle, &QEventLoop::quit);
         settle.exec();
+        // The drift view computes in the background: shoot once its results are shown.
+        if (cairn::ui::DriftView *drift = window.driftView(); drift->isBusy()) {
+            QEventLoop idle;
+            QObject::connect(drift, &cairn::ui::DriftView::busyChanged, &idle, [&idle](bool busy) {
+                if (!busy)
+                    idle.quit();
+            });
+            QTimer::singleShot(120000, &idle, &QEventLoop::quit);
+            idle.exec();
+            QTimer::singleShot(300, &idle, &QEventLoop::quit); // queued replots
+            idle.exec();
+        }
         // Headless, nobody sees the Problems dock: say what went wrong.
         for (const auto &problem : window.problems()->problems())
             std::fprintf(stderr, "cairn: %s\n", qPrintable(problem.error.toString()));
