@@ -557,7 +557,10 @@ void MainWindow::retrain(const QString &entryPoint, const ParamValues &values)
     qint64 launched = 0;
     const auto connection =
         connect(this, &MainWindow::runLaunched, this, [&launched](qint64 id) { launched = id; });
-    requestRunWith(entryPoint, values);
+    if (m_retrainWithoutAsking)
+        launchNow(entryPoint, values);
+    else
+        requestRunWith(entryPoint, values);
     disconnect(connection);
     if (launched == 0)
         return;
@@ -567,6 +570,14 @@ void MainWindow::retrain(const QString &entryPoint, const ParamValues &values)
         [this, launched] { m_runsView->selectRuns({launched}); }, Qt::SingleShotConnection);
     m_runsView->refresh();
     statusBar()->showMessage(tr("Retraining: run %1 started").arg(launched), 8000);
+}
+
+void MainWindow::retrainNow()
+{
+    openSection(Section::Drift);
+    m_retrainWithoutAsking = true;
+    m_driftView->requestRetrain();
+    m_retrainWithoutAsking = false;
 }
 
 void MainWindow::launchNow(const QString &entryPoint, const ParamValues &values)

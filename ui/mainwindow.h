@@ -81,6 +81,9 @@ public slots:
     // Retrain from the drift view: asks for the parameters (prefilled with `values`) and the
     // trust like every launch, then shows the run in Runs.
     void retrain(const QString &entryPoint, const ParamValues &values);
+    // Presses the drift view's Retrain without asking for the parameters (the GUI's --retrain:
+    // naming it on the command line is the go-ahead, as with --launch).
+    void retrainNow();
 
 signals:
     void projectLoaded(const QString &root, bool ok);
@@ -91,6 +94,7 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    bool m_retrainWithoutAsking = false;
     void buildMenus();
     void buildDocks();
     void applySnapshot(ProjectSnapshot snapshot);

@@ -60,10 +60,15 @@ int main(int argc, char **argv)
         u"Start ENTRY (with NAME=VALUE parameters after colons, e.g. train:epochs=200) once the "
         "project is open; naming it here is your go-ahead to run the project's command."_s,
         u"ENTRY"_s);
+    const QCommandLineOption retrainOption(
+        u"retrain"_s,
+        u"Press Retrain in the drift view once the project is open: runs the project's "
+        "drift.retrain entry point on the drift view's current batch; naming it here is your "
+        "go-ahead."_s);
     const QCommandLineOption afterOption(
         u"screenshot-after"_s, u"Wait MS milliseconds before --screenshot renders."_s, u"MS"_s);
-    parser.addOptions(
-        {projectOption, screenshotOption, sizeOption, openOption, launchOption, afterOption});
+    parser.addOptions({projectOption, screenshotOption, sizeOption, openOption, launchOption,
+                       retrainOption, afterOption});
     parser.addPositionalArgument(u"DIR"_s, u"A project folder to open (same as --project)."_s);
     parser.process(app);
 
@@ -100,12 +105,15 @@ int main(int argc, char **argv)
         }
     };
     const QStringList launch = parser.value(launchOption).split(u':', Qt::SkipEmptyParts);
-    if (!open.isEmpty() || !launch.isEmpty()) {
+    const bool retrain = parser.isSet(retrainOption);
+    if (!open.isEmpty() || !launch.isEmpty() || retrain) {
         QObject::connect(
             &window, &cairn::ui::MainWindow::projectLoaded, &window,
-            [&window, showRequested, launch, open](const QString &, bool ok) {
+            [&window, showRequested, launch, open, retrain](const QString &, bool ok) {
                 if (!ok)
                     return;
+                if (retrain)
+                    window.retrainNow();
                 if (!launch.isEmpty()) {
                     if (auto values = cairn::parseParamAssignments(launch.mid(1)))
                         window.launchNow(launch.first(), *values);
