@@ -10,6 +10,7 @@
 #include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <limits>
@@ -99,7 +100,7 @@ Cleaned clean(const Column &c)
 qsizetype distinctCount(const std::vector<double> &v)
 {
     std::vector<double> s = v;
-    std::sort(s.begin(), s.end());
+    sortInPlace(s);
     return std::unique(s.begin(), s.end()) - s.begin();
 }
 
@@ -232,7 +233,7 @@ Result<CategoricalSample> categorical(const Column &refCol, const Cleaned &ref,
     if (ref.numeric) {
         std::vector<double> keys = ref.values;
         keys.insert(keys.end(), cur.values.begin(), cur.values.end());
-        std::sort(keys.begin(), keys.end());
+        sortInPlace(keys);
         keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
         std::unordered_map<double, std::int32_t> index;
         index.reserve(keys.size() * 2);
@@ -427,9 +428,24 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
             {u"t_test"_s, &tTest},
             {u"empirical_mmd"_s, &empiricalMmd},
         };
+    // The same tests on values already sorted (see driftOf): no second sort.
+    static const QHash<QString,
+                       Result<TestResult> (*)(const SortedSample &, const SortedSample &, double)>
+        presorted = {
+            {u"ks"_s, &ks},
+            {u"wasserstein"_s, &wasserstein},
+            {u"anderson"_s, &anderson},
+            {u"cramer_von_mises"_s, &cramerVonMises},
+            {u"ed"_s, &energyDistance},
+            {u"es"_s, &eppsSingleton},
+            {u"mannw"_s, &mannWhitney},
+            {u"t_test"_s, &tTest},
+        };
     if (auto fn = numeric.value(name)) {
         if (auto okNumbers = needNumbers(); !okNumbers)
             return fail(okNumbers.error());
+        if (auto sortedFn = presorted.value(name); sortedFn && in.sorted)
+            return sortedFn(sortedSampleOf(r), sortedSampleOf(c), threshold);
         return fn(r, c, threshold);
     }
     static const QHash<QString, Result<TestResult> (*)(const CategoricalSample &, double)> cats = {
@@ -488,8 +504,8 @@ void fillProfile(ColumnInputs &in, ColumnProfile &p)
         if (!in.sorted) {
             sortedRef = in.r.values;
             sortedCur = in.c.values;
-            std::sort(sortedRef.begin(), sortedRef.end());
-            std::sort(sortedCur.begin(), sortedCur.end());
+            sortInPlace(sortedRef);
+            sortInPlace(sortedCur);
         }
         const std::vector<double> &r = in.sorted ? in.r.values : sortedRef;
         const std::vector<double> &c = in.sorted ? in.c.values : sortedCur;
@@ -560,8 +576,8 @@ ColumnDrift driftOf(const Column &refCol, const Column &curCol, const DriftOptio
     // empirical_mmd: sort once, in place, and let every step reuse the sorted values.
     if (d.kind == ColumnKind::Numerical && in.r.numeric && in.c.numeric &&
         o.test != u"empirical_mmd"_s && !o.extraTests.contains(u"empirical_mmd"_s)) {
-        std::sort(in.r.values.begin(), in.r.values.end());
-        std::sort(in.c.values.begin(), in.c.values.end());
+        sortInPlace(in.r.values);
+        sortInPlace(in.c.values);
         in.sorted = true;
     }
 
@@ -704,8 +720,17 @@ ColumnKind inferKind(const Column &c)
     case ColumnType::Float64:
         return ColumnKind::Numerical;
     case ColumnType::Int64: {
-        std::vector<double> v(c.ints.begin(), c.ints.end());
-        return distinctCount(v) <= 10 ? ColumnKind::Categorical : ColumnKind::Numerical;
+        // Categorical with at most 10 distinct values: stop counting at the 11th.
+        std::array<std::int64_t, 10> seen{};
+        std::size_t n = 0;
+        for (const std::int64_t x : c.ints) {
+            if (std::find(seen.begin(), seen.begin() + n, x) != seen.begin() + n)
+                continue;
+            if (n == seen.size())
+                return ColumnKind::Numerical;
+            seen[n++] = x;
+        }
+        return ColumnKind::Categorical;
     }
     case ColumnType::Bool:
         return c.boolHasMissing ? ColumnKind::Unknown : ColumnKind::Categorical;

@@ -4,8 +4,8 @@
 
 #include <QDateTime>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QLocale>
+#include <QSaveFile>
 
 #include <algorithm>
 #include <cmath>

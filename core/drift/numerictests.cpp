@@ -220,7 +220,7 @@ Result<void> checkRowSamples(std::span<const double> ref, std::span<const double
 // Calls f(value, refBefore, refCount, curBefore, curCount) for every distinct value of the two
 // sorted samples, in ascending order.
 template<typename F>
-void forEachDistinct(const std::vector<double> &a, const std::vector<double> &b, F &&f)
+void forEachDistinct(std::span<const double> a, std::span<const double> b, F &&f)
 {
     std::size_t i = 0, j = 0;
     const std::size_t na = a.size(), nb = b.size();
@@ -305,7 +305,30 @@ double outerProbInside(std::int64_t m, std::int64_t n, std::int64_t g, std::int6
 
 SortedSample sortSample(std::span<const double> values)
 {
-    return SortedSample{values, sortedValues(values)};
+    SortedSample s;
+    s.values = values;
+    s.storage = sortedValues(values);
+    s.sorted = s.storage;
+    return s;
+}
+
+void sortInPlace(std::vector<double> &values)
+{
+    const std::size_t n = values.size();
+    std::vector<std::uint64_t> keys(n);
+    for (std::size_t i = 0; i < n; ++i)
+        keys[i] = orderKey(values[i]);
+    radixSort(keys.data(), values.data(), n, 56);
+    for (std::size_t i = 0; i < n; ++i)
+        values[i] = fromOrderKey(keys[i]);
+}
+
+SortedSample sortedSampleOf(std::span<const double> ascending)
+{
+    SortedSample s;
+    s.values = ascending;
+    s.sorted = ascending;
+    return s;
 }
 
 // scipy.stats.ks_2samp(ref, cur), alternative="two-sided", method="auto"
@@ -353,7 +376,7 @@ namespace {
 
 // scipy.stats._stats_py._cdf_distance over sorted samples: the sum over the N-1 gaps of the
 // merged sample, zero gaps included, in numpy's summation order. p is 1 or 2.
-double cdfDistance(const std::vector<double> &u, const std::vector<double> &v, int p)
+double cdfDistance(std::span<const double> u, std::span<const double> v, int p)
 {
     const std::size_t nu = u.size(), nv = v.size();
     NumpySummer sum;
@@ -693,7 +716,7 @@ Result<TestResult> cramerVonMises(const SortedSample &ref, const SortedSample &c
 namespace {
 
 // k-th smallest (0-based) of the union of two sorted vectors.
-double kthOfUnion(const std::vector<double> &a, const std::vector<double> &b, std::size_t k)
+double kthOfUnion(std::span<const double> a, std::span<const double> b, std::size_t k)
 {
     std::size_t lo = k + 1 > b.size() ? k + 1 - b.size() : 0; // values taken from a
     std::size_t hi = std::min(k + 1, a.size());
@@ -715,7 +738,7 @@ double kthOfUnion(const std::vector<double> &a, const std::vector<double> &b, st
 }
 
 // numpy.percentile(values, q, method="linear") of the pooled sorted samples.
-double pooledPercentile(const std::vector<double> &a, const std::vector<double> &b, double quantile)
+double pooledPercentile(std::span<const double> a, std::span<const double> b, double quantile)
 {
     const std::size_t n = a.size() + b.size();
     const double vi = double(n - 1) * quantile;

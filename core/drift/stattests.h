@@ -90,9 +90,22 @@ Result<TestResult> empiricalMmd(std::span<const double> ref, std::span<const dou
 struct SortedSample
 {
     std::span<const double> values; // row order, not owned
-    std::vector<double> sorted;     // ascending (radix sort)
+    std::span<const double> sorted; // ascending: `storage`, or borrowed (sortedSampleOf)
+    std::vector<double> storage;
+
+    SortedSample() = default;
+    SortedSample(SortedSample &&) =
+        default; // a moved vector keeps its buffer: `sorted` stays valid
+    SortedSample &operator=(SortedSample &&) = default;
+    SortedSample(const SortedSample &) = delete;
+    SortedSample &operator=(const SortedSample &) = delete;
 };
 SortedSample sortSample(std::span<const double> values);
+// Sorts `values` ascending in place with the same radix sort (NaN last, -0.0 before +0.0).
+void sortInPlace(std::vector<double> &values);
+// A SortedSample of values already ascending (the row order does not matter to the caller),
+// borrowing them: `ascending` must outlive it.
+SortedSample sortedSampleOf(std::span<const double> ascending);
 
 Result<TestResult> ks(const SortedSample &ref, const SortedSample &cur, double threshold = 0.05);
 Result<TestResult> wasserstein(const SortedSample &ref, const SortedSample &cur,
