@@ -600,6 +600,7 @@ enum class Problem
 {
     None,
     TooManyFields,
+    TooFewFields,
     Unterminated,
     Utf8,
     TooLong
@@ -612,7 +613,7 @@ struct BlockResult
     std::vector<Chunk> chunks; // one per requested column
     Problem problem = Problem::None;
     std::size_t problemOffset = 0;
-    std::size_t problemFields = 0; // TooManyFields: how many the row has
+    std::size_t problemFields = 0; // TooManyFields, TooFewFields: how many the row has
     unsigned char badByte = 0;
     bool inQuote = false; // TooLong: the record is a quoted field that goes on
     LineColumn at;        // where the problem is, relative to the block
@@ -624,10 +625,13 @@ struct TypedSink
     const std::vector<int> &slotOf; // column -> chunk index, -1: skipped
     std::vector<Chunk> &chunks;
     std::size_t columns;
+    bool padShortRows = false; // pandas' way; otherwise a short row is an error
     std::uint32_t rows = 0;
     bool tooMany = false;
+    bool tooFew = false;
     std::size_t tooManyOffset = 0;
     std::size_t tooManyFields = 0;
+    const char *data = nullptr; // the block (for where a short row ends)
 
     bool field(std::size_t index, std::string_view value, std::size_t start)
     {
@@ -641,10 +645,18 @@ struct TypedSink
         }
         return true;
     }
-    bool endRecord(std::size_t fields, std::size_t)
+    bool endRecord(std::size_t fields, std::size_t after)
     {
         if (tooMany) {
             tooManyFields = fields;
+            return false;
+        }
+        if (fields < columns && !padShortRows) {
+            tooFew = true;
+            tooManyFields = fields;
+            while (after > 0 && (data[after - 1] == '\n' || data[after - 1] == '\r'))
+                --after;
+            tooManyOffset = after; // where the next field would start
             return false;
         }
         for (std::size_t f = fields; f < columns; ++f) { // pandas pads short rows with NaN
@@ -661,6 +673,7 @@ struct ParseSpec
 {
     char delimiter = ',';
     std::size_t columns = 0;
+    bool padShortRows = false;
     std::vector<int> slotOf;   // column -> slot
     std::vector<Kind> initial; // per slot: the kind to start from (pass 2: the final kind)
 };
@@ -681,13 +694,14 @@ BlockResult parseBlock(const char *d, std::size_t n, const ParseSpec &spec, bool
         convertChunk(res.chunks[s], spec.initial[s]); // reserves
     }
     std::string scratch;
-    TypedSink sink{spec.slotOf, res.chunks, spec.columns};
+    TypedSink sink{spec.slotOf, res.chunks, spec.columns, spec.padShortRows};
+    sink.data = d;
     const TokenizeResult tok = tokenize(d, n, spec.delimiter, scan.hasNul, scratch, sink);
     res.rows = sink.rows;
 
     std::size_t at = n;
-    if (sink.tooMany) {
-        res.problem = Problem::TooManyFields;
+    if (sink.tooMany || sink.tooFew) {
+        res.problem = sink.tooMany ? Problem::TooManyFields : Problem::TooFewFields;
         res.problemFields = sink.tooManyFields;
         at = sink.tooManyOffset;
     } else if (truncated) { // whether or not a quote closes further on: too long to cut
@@ -715,6 +729,7 @@ BlockResult parseBlock(const char *d, std::size_t n, const ParseSpec &spec, bool
     ParseSpec again;
     again.delimiter = spec.delimiter;
     again.columns = spec.columns;
+    again.padShortRows = spec.padShortRows;
     again.slotOf.assign(spec.columns, -1);
     std::vector<std::size_t> redo;
     for (std::size_t col = 0; col < spec.columns; ++col) {
@@ -731,7 +746,8 @@ BlockResult parseBlock(const char *d, std::size_t n, const ParseSpec &spec, bool
             fresh[s].expected = expected;
             convertChunk(fresh[s], again.initial[s]);
         }
-        TypedSink sink2{again.slotOf, fresh, again.columns};
+        TypedSink sink2{again.slotOf, fresh, again.columns, spec.padShortRows};
+        sink2.data = d;
         tokenize(d, n, spec.delimiter, scan.hasNul, scratch, sink2);
         for (std::size_t s = 0; s < redo.size(); ++s)
             res.chunks[redo[s]] = std::move(fresh[s]);
@@ -1206,6 +1222,13 @@ Error blockError(const BlockResult &r, const QString &file, qint64 lineBase, cha
             u"row has %1 fields but the header has %2"_s.arg(r.problemFields).arg(columns), file,
             line, column,
             u"Quote fields that contain the delimiter (%1), or check the delimiter"_s.arg(d));
+    case Problem::TooFewFields:
+        return Error(
+            u"row has %1 field%2 but the header has %3"_s.arg(r.problemFields)
+                .arg(r.problemFields == 1 ? u""_s : u"s"_s)
+                .arg(columns),
+            file, line, column,
+            u"Add the missing fields (an empty field between two %1 is a missing value)"_s.arg(d));
     case Problem::Unterminated:
         return Error(u"quoted field is not closed"_s, file, line, column,
                      u"Close it with \" (a quote inside a quoted field is written \"\")"_s);
@@ -1356,6 +1379,7 @@ Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &
     ParseSpec spec;
     spec.delimiter = delimiter;
     spec.columns = std::size_t(names.size());
+    spec.padShortRows = options.padShortRows;
     spec.slotOf.assign(spec.columns, -1);
     QStringList outNames;
     for (qsizetype c = 0; c < names.size(); ++c) {
@@ -1466,6 +1490,7 @@ Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &
             if (ps.slotOf.empty()) {
                 ps.delimiter = delimiter;
                 ps.columns = spec.columns;
+                ps.padShortRows = spec.padShortRows;
                 ps.slotOf.assign(spec.columns, -1);
             }
             const auto col = std::size_t(std::find(spec.slotOf.begin(), spec.slotOf.end(), int(s)) -

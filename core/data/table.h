@@ -72,6 +72,8 @@ struct ReadOptions
     QStringList onlyColumns;                // empty: all; else these (mangled) names, file order
     qint64 blockSize = 0;                   // bytes per parallel block, 0: 8 MiB (tests use tiny
                                             // blocks); one record may span at most 64 blocks
+    bool padShortRows = false; // true: a row with fewer fields than the header gets missing
+                               // values, as pandas does; false: it is an error
 };
 
 // Reads a table file. CSV per RFC 4180 (quoted fields, doubled quotes, newlines inside quotes),
@@ -79,10 +81,11 @@ struct ReadOptions
 // (empty, NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, -NaN, ...; not "None", which pandas 2.0
 // added). Large files are parsed in parallel blocks; memory holds the typed columns, not the text.
 // A row with more fields than the header, bytes that are not UTF-8 or an unterminated quote are
-// errors naming the file, the physical line and the column (1-based byte offset in the line); a row
-// with fewer fields is padded with missing values, as pandas does. JSON Lines: one object per line,
-// keys become columns in first-seen order (see jsonlreader.cpp). `progress` is called on the
-// calling thread with bytes read so far; returning false cancels with the error "cancelled".
+// errors naming the file, the physical line and the column (1-based byte offset in the line); so is
+// a row with fewer fields, unless `padShortRows` asks for pandas' padding with missing values. JSON
+// Lines: one object per line, keys become columns in first-seen order (see jsonlreader.cpp).
+// `progress` is called on the calling thread with bytes read so far; returning false cancels with
+// the error "cancelled".
 Result<Table> readTable(const QString &path, const ReadOptions &options = {},
                         const Progress &progress = {});
 // The same over bytes already in memory (a file at a git revision); `source` names it in errors.
