@@ -1,6 +1,7 @@
 // cairn-cli: every Cairn capability without a window, for terminals, scripts and CI.
 
 #include "commands.h"
+#include "common/memory.h"
 #include "common/version.h"
 
 #include <QCoreApplication>
@@ -11,6 +12,7 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char **argv)
 {
+    cairn::returnLargeBuffersOnFree();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"cairn-cli"_s);
     QCoreApplication::setOrganizationName(u"cairn"_s);

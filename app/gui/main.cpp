@@ -1,5 +1,6 @@
 // cairn: the desktop application.
 
+#include "common/memory.h"
 #include "common/version.h"
 #include "mainwindow.h"
 #include "problems.h"
@@ -22,6 +23,7 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char **argv)
 {
+    cairn::returnLargeBuffersOnFree();
     // --screenshot renders without a display when none is available.
     bool screenshot = false;
     for (int i = 1; i < argc; ++i)

@@ -1313,7 +1313,7 @@ Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &
     const QString file = src.name();
     const qint64 total = src.size();
     const qint64 blockSize =
-        std::clamp<qint64>(options.blockSize > 0 ? options.blockSize : 8 << 20, 1, qint64(1) << 30);
+        std::clamp<qint64>(options.blockSize > 0 ? options.blockSize : 2 << 20, 1, qint64(1) << 30);
     const qint64 maxRecord = 64 * blockSize;
     auto emptyError = [&] {
         return fail(Error(u"no columns to parse: the file is empty"_s, file, 1, 1,

@@ -231,26 +231,41 @@ Result<CategoricalSample> categorical(const Column &refCol, const Cleaned &ref,
                                                          cur.numeric ? u"numbers"_s : u"text"_s))
                         .withHint(u"Check the column's values in both files"_s));
     if (ref.numeric) {
-        std::vector<double> keys = ref.values;
-        keys.insert(keys.end(), cur.values.begin(), cur.values.end());
-        sortInPlace(keys);
-        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+        // Codes in first-seen order through a hash map (a categorical column has few values:
+        // no copy or sort of the rows), then renumbered in ascending order of value.
         std::unordered_map<double, std::int32_t> index;
-        index.reserve(keys.size() * 2);
-        for (std::size_t i = 0; i < keys.size(); ++i)
-            index.emplace(keys[i], std::int32_t(i));
+        std::vector<double> keys;
+        auto encode = [&](const std::vector<double> &values, std::vector<std::int32_t> &codes) {
+            codes.reserve(values.size());
+            for (const double v : values) {
+                const auto [it, inserted] = index.try_emplace(v, std::int32_t(keys.size()));
+                if (inserted)
+                    keys.push_back(v);
+                codes.push_back(it->second);
+            }
+        };
+        encode(ref.values, s.refCodes);
+        encode(cur.values, s.curCodes);
+        std::vector<std::int32_t> order(keys.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+            return keys[std::size_t(a)] < keys[std::size_t(b)];
+        });
+        std::vector<std::int32_t> rank(keys.size());
+        std::vector<double> sortedKeys(keys.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            rank[std::size_t(order[i])] = std::int32_t(i);
+            sortedKeys[i] = keys[std::size_t(order[i])];
+        }
+        keys = std::move(sortedKeys);
         s.refCounts.assign(keys.size(), 0);
         s.curCounts.assign(keys.size(), 0);
-        s.refCodes.reserve(ref.values.size());
-        s.curCodes.reserve(cur.values.size());
-        for (double v : ref.values) {
-            const std::int32_t k = index.at(v);
-            s.refCodes.push_back(k);
+        for (std::int32_t &k : s.refCodes) {
+            k = rank[std::size_t(k)];
             s.refCounts[std::size_t(k)] += 1;
         }
-        for (double v : cur.values) {
-            const std::int32_t k = index.at(v);
-            s.curCodes.push_back(k);
+        for (std::int32_t &k : s.curCodes) {
+            k = rank[std::size_t(k)];
             s.curCounts[std::size_t(k)] += 1;
         }
         if (labels) {
