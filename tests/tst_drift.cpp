@@ -394,7 +394,7 @@ private slots:
         auto oneFile = cli({"drift", "ref.csv"}, dir);
         QCOMPARE(oneFile.exitCode, 2);
         auto missing = cli({"drift", "ref.csv", "nope.csv"}, dir);
-        QCOMPARE(missing.exitCode, 1);
+        QCOMPARE(missing.exitCode, 2); // not 1: that is --fail-on-drift's
         QVERIFY(missing.err.contains("no such file or dataset: nope.csv"));
     }
 
@@ -403,6 +403,7 @@ private slots:
         QTest::addColumn<QByteArray>("csv");
         QTest::addColumn<QString>("where");
         QTest::newRow("ragged row") << QByteArray("a,b\n1,2\n3,4,5\n") << QString(":3:");
+        QTest::newRow("short row") << QByteArray("a,b\n1,2\n3\n5,6\n") << QString(":3:2:");
         QTest::newRow("unterminated quote") << QByteArray("a,b\n1,\"two\n3,4\n") << QString(":2:");
         QTest::newRow("not utf-8") << QByteArray("a,b\n1,caf\xe9\n") << QString(":2:");
     }
@@ -415,7 +416,7 @@ private slots:
         test::writeFile(dir + "/good.csv", "a,b\n1,2\n3,4\n");
         test::writeFile(dir + "/bad.csv", csv);
         auto r = cli({"drift", "good.csv", "bad.csv"}, dir);
-        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.exitCode, 2);
         const QString err = QString::fromUtf8(r.err);
         QVERIFY2(err.contains("bad.csv" + where), qPrintable(err));
         QVERIFY2(r.out.isEmpty(), r.out.constData());

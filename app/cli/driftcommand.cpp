@@ -32,6 +32,16 @@ using namespace cairn::drift;
 
 namespace {
 
+// Exit codes: 0, or 1 when --fail-on-drift and the data drifted; 2 when the comparison could
+// not be made (a bad file or option), so that a pipeline can tell the two apart.
+constexpr int kCannotCompare = 2;
+
+int cannotCompare(const Error &e)
+{
+    reportError(e);
+    return kCannotCompare;
+}
+
 // A progress line on the terminal for jobs that take more than a moment; nothing when stderr
 // is not a terminal.
 class ProgressLine
@@ -125,9 +135,9 @@ int historyCommand(const Project &project, const ProjectDrift &drift, bool json,
 {
     auto db = openProjectDatabase(project.rootDir);
     if (!db)
-        return reportError(db.error());
+        return cannotCompare(db.error());
     if (drift.batches.isEmpty())
-        return reportError(
+        return cannotCompare(
             Error(u"the drift settings' \"current\" (%1) matches no batch"_s.arg(
                       project.drift->current),
                   project.projectFile)
@@ -136,7 +146,7 @@ int historyCommand(const Project &project, const ProjectDrift &drift, bool json,
     auto history = computeDriftHistory(project, **db, drift, line.callback());
     line.finish();
     if (!history)
-        return reportError(history.error());
+        return cannotCompare(history.error());
     bool anyDrift = false;
     bool anyError = false;
     QJsonArray batches;
@@ -190,7 +200,7 @@ int historyCommand(const Project &project, const ProjectDrift &drift, bool json,
                 continue;
             auto full = compareFiles(history->referenceFile, it->file, drift.options);
             if (!full)
-                return reportError(full.error());
+                return cannotCompare(full.error());
             full->reference = project.relativePath(history->referenceFile);
             full->current = it->path;
             latest = std::move(*full);
@@ -201,10 +211,10 @@ int historyCommand(const Project &project, const ProjectDrift &drift, bool json,
         input.options = drift.options;
         input.title = u"Drift of %1"_s.arg(project.name);
         if (auto r = writeDriftReportHtml(htmlPath, input); !r)
-            return reportError(r.error());
+            return cannotCompare(r.error());
     }
     if (anyError)
-        return 1;
+        return kCannotCompare;
     return failOnDrift && anyDrift ? 1 : 0;
 }
 
@@ -274,14 +284,14 @@ int cmdDrift(const QStringList &args)
         if (parser.isSet(projectOption) || !findProjectFile(root).isEmpty() || historyMode) {
             project = load(parser, &code);
             if (!project)
-                return code;
+                return kCannotCompare;
         }
     }
 
     DriftOptions options;
     if (project && project->drift) {
         if (auto r = applySettings(*project->drift, options); !r)
-            return reportError(r.error());
+            return cannotCompare(r.error());
     }
     auto usageError = [](const QString &message) {
         printErr(u"cairn-cli drift: "_s + message);
@@ -348,7 +358,7 @@ int cmdDrift(const QStringList &args)
     if (historyMode) {
         auto drift = resolveProjectDrift(*project);
         if (!drift)
-            return reportError(drift.error());
+            return cannotCompare(drift.error());
         // Options from the command line override the project's settings.
         const Binning mode = options.binning;
         drift->options = options;
@@ -368,18 +378,18 @@ int cmdDrift(const QStringList &args)
     if (auto file = resolveDataFile(p, pos[0], cwd)) {
         referenceFile = *file;
     } else {
-        return reportError(file.error());
+        return cannotCompare(file.error());
     }
     if (auto pj = profileJson(referenceFile)) {
         auto loaded = profileFromJson(*pj, referenceFile);
         if (!loaded)
-            return reportError(loaded.error());
+            return cannotCompare(loaded.error());
         profile = std::move(*loaded);
         options.binning = Binning::Reference;
     } else {
         auto table = readData(referenceFile, options.threads);
         if (!table)
-            return reportError(table.error());
+            return cannotCompare(table.error());
         reference = std::move(*table);
     }
     if (parser.isSet(saveProfile)) {
@@ -387,13 +397,13 @@ int cmdDrift(const QStringList &args)
             ProgressLine line(u"profiling the reference"_s);
             auto built = buildReferenceProfile(*reference, options, line.callback());
             if (!built)
-                return reportError(built.error());
+                return cannotCompare(built.error());
             profile = std::move(*built);
         }
         const QByteArray text =
             QJsonDocument(profileToJson(*profile)).toJson(QJsonDocument::Indented);
         if (auto r = writeText(parser.value(saveProfile), text); !r)
-            return reportError(r.error());
+            return cannotCompare(r.error());
         printErr(u"cairn-cli: wrote the reference profile of %1 to %2"_s.arg(
             referenceFile, parser.value(saveProfile)));
         if (pos.size() == 1)
@@ -403,10 +413,10 @@ int cmdDrift(const QStringList &args)
 
     auto currentFile = resolveDataFile(p, pos[1], cwd);
     if (!currentFile)
-        return reportError(currentFile.error());
+        return cannotCompare(currentFile.error());
     auto current = readData(*currentFile, options.threads);
     if (!current)
-        return reportError(current.error());
+        return cannotCompare(current.error());
 
     Result<DriftReport> report = [&]() -> Result<DriftReport> {
         ProgressLine line(u"comparing columns"_s);
@@ -421,7 +431,7 @@ int cmdDrift(const QStringList &args)
         return computeDrift(*reference, *current, options, line.callback());
     }();
     if (!report)
-        return reportError(report.error());
+        return cannotCompare(report.error());
     report->reference = pos[0];
     report->current = pos[1];
 
@@ -439,7 +449,7 @@ int cmdDrift(const QStringList &args)
         input.title = u"Drift of %1 against %2"_s.arg(QFileInfo(pos[1]).fileName(),
                                                       QFileInfo(pos[0]).fileName());
         if (auto r = writeDriftReportHtml(parser.value(html), input); !r)
-            return reportError(r.error());
+            return cannotCompare(r.error());
         printErr(u"cairn-cli: wrote the report to %1"_s.arg(parser.value(html)));
     }
     return parser.isSet(failOnDrift) && report->dataset.drifted ? 1 : 0;
