@@ -213,6 +213,28 @@ private slots:
         QVERIFY(c);
         QVERIFY(!column(*c, "age")->drifted());
         QVERIFY(!c->dataset.drifted);
+        // PSI by hand on by-value bins: the reference has a and b, the current adds c, which
+        // lands in the "(not in reference)" bin; empty shares become 0.0001 (Evidently's PSI).
+        {
+            QByteArray refCsv = "k\n", curCsv = "k\n";
+            for (int i = 0; i < 100; ++i)
+                refCsv += i % 2 ? "a\n" : "b\n";
+            for (int i = 0; i < 100; ++i)
+                curCsv += i < 25 ? "a\n" : i < 50 ? "b\n" : "c\n";
+            DriftOptions po;
+            po.binning = Binning::Reference;
+            auto p = buildReferenceProfile(parse(refCsv, "r.csv"), po);
+            QVERIFY(p);
+            auto r = computeDriftAgainstProfile(*p, parse(curCsv, "c.csv"), po);
+            QVERIFY(r);
+            const auto term = [](double c0, double r0) {
+                return (c0 - r0) * std::log(c0 / r0);
+            };
+            const double want = 2 * term(0.25, 0.5) + term(0.5, 0.0001);
+            QVERIFY(column(*r, "k")->result);
+            QVERIFY2(std::abs(column(*r, "k")->result->score - want) < 1e-12 * want,
+                     qPrintable(QString::number(column(*r, "k")->result->score, 'g', 17)));
+        }
         // Tests that need every reference value are refused in this mode, in words.
         o.test = "ks";
         auto refused = computeDriftAgainstProfile(*profile, same, o);
