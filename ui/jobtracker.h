@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/error.h"
+
 #include <QCoreApplication>
 #include <QObject>
 #include <QPointer>
@@ -7,9 +9,20 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
+#include <exception>
 #include <memory>
+#include <type_traits>
 
 namespace cairn::ui {
+
+namespace detail {
+template<typename T>
+struct IsResult : std::false_type
+{};
+template<typename T>
+struct IsResult<std::expected<T, Error>> : std::true_type
+{};
+} // namespace detail
 
 // Runs one kind of background job for a view, the way Hotspot's JobTracker does: starting a new
 // job makes the previous one stale (its result is dropped and its cancel flag is set), and a
@@ -39,7 +52,21 @@ public:
         quint64 *current = &m_generation;
         auto alive = m_alive;
         (void)QtConcurrent::run(QThreadPool::globalInstance(), [=]() mutable {
-            auto result = job(*cancelled);
+            using R = std::invoke_result_t<Job &, const std::atomic_bool &>;
+            auto result = [&]() -> R {
+                // A job that throws (out of memory, a bug) must still answer, or its view
+                // would wait for ever: a Result job answers with the error.
+                if constexpr (detail::IsResult<R>::value) {
+                    try {
+                        return job(*cancelled);
+                    } catch (const std::exception &e) {
+                        return std::unexpected(Error(QStringLiteral("the background job failed: %1")
+                                                         .arg(QString::fromLocal8Bit(e.what()))));
+                    }
+                } else {
+                    return job(*cancelled);
+                }
+            }();
             if (*cancelled)
                 return;
             // Posted to the application object, which outlives every view: the context is only

@@ -57,6 +57,8 @@ std::vector<double> sturgesFromRange(std::size_t n, double lo, double hi)
         hi = 1;
     }
     const double ptp = hi - lo;
+    if (!std::isfinite(ptp)) // the range overflows: one bin (numpy raises; drift.cpp refuses first)
+        return {lo, hi};
     if (lo == hi) {
         lo -= 0.5;
         hi += 0.5;

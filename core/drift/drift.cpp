@@ -153,12 +153,13 @@ sharedColumns(const Table &reference, const Table &current, const QStringList &i
     return pairs;
 }
 
-bool forEachParallel(int n, int threads, const Progress &progress,
-                     const std::function<void(int)> &job)
+Result<void> forEachParallel(int n, int threads, const Progress &progress,
+                             const std::function<void(int)> &job)
 {
     std::atomic<int> done{0};
     std::atomic_bool cancelled{false};
-    QMutex progressLock;
+    QMutex lock; // progress calls and the first failure
+    QString failure;
     QThreadPool pool;
     pool.setMaxThreadCount(threads > 0 ? threads : QThread::idealThreadCount());
     QList<int> indices(n);
@@ -166,15 +167,29 @@ bool forEachParallel(int n, int threads, const Progress &progress,
     QtConcurrent::blockingMap(&pool, indices, [&](int i) {
         if (cancelled)
             return;
-        job(i);
+        try {
+            job(i);
+        } catch (const std::exception &e) { // e.g. std::bad_alloc: fail the report, not the app
+            QMutexLocker locker(&lock);
+            if (failure.isEmpty())
+                failure = QString::fromLocal8Bit(e.what());
+            cancelled = true;
+            return;
+        }
         const int finished = ++done;
         if (progress) {
-            QMutexLocker locker(&progressLock);
+            QMutexLocker locker(&lock);
             if (!progress(finished, n))
                 cancelled = true;
         }
     });
-    return !cancelled;
+    if (!failure.isEmpty())
+        return fail(Error(u"computing drift failed: %1"_s.arg(failure))
+                        .withHint(u"If this is out of memory, compare fewer columns at a time "
+                                  "(--ignore) or use fewer threads (--threads)"_s));
+    if (cancelled)
+        return fail(Error(u"cancelled"_s));
+    return ok();
 }
 
 void summarise(DriftReport &report, double driftShare)
@@ -360,6 +375,8 @@ struct ColumnInputs
 // widens to ±0.5).
 std::vector<double> sturgesEdgesOf(double low, double high, std::size_t n)
 {
+    if (!std::isfinite(high - low)) // the range overflows: one bin (numpy raises)
+        return {low, high};
     std::size_t bins = 1;
     if (high > low) {
         const double width = (high - low) / (std::log2(double(n)) + 1.0);
@@ -374,6 +391,21 @@ std::vector<double> sturgesEdgesOf(double low, double high, std::size_t n)
         edges[i] = low + double(i) * step;
     edges.back() = high;
     return edges;
+}
+
+// Whether max - min of both samples together overflows to infinity (numpy cannot bin them).
+bool rangeOverflows(const std::vector<double> &a, const std::vector<double> &b)
+{
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (const auto *v : {&a, &b}) {
+        const auto [mn, mx] = std::minmax_element(v->begin(), v->end());
+        if (mn != v->end()) {
+            lo = std::min(lo, *mn);
+            hi = std::max(hi, *mx);
+        }
+    }
+    return hi > lo && !std::isfinite(hi - lo);
 }
 
 // Distinct values of two sorted samples together, without merging them.
@@ -476,6 +508,11 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
     }
     // Binned distances: numeric columns with more than 20 distinct reference values get Sturges
     // bins over both samples; everything else one bin per value.
+    if (numericKind && in.r.numeric && in.c.numeric && rangeOverflows(in.r.values, in.c.values))
+        return fail(Error(u"%1 cannot bin these values: from the smallest to the largest they span "
+                          "more than the largest number (numpy fails here too)"_s.arg(name))
+                        .withHint(u"Look for sentinel values such as -1e308 or 1e308, or choose a "
+                                  "test that does not bin, such as ks or wasserstein"_s));
     if (name == u"hellinger"_s) {
         if (numericKind) {
             if (auto okNumbers = needNumbers(); !okNumbers)
@@ -789,10 +826,11 @@ Result<DriftReport> computeDrift(const Table &reference, const Table &current,
         return fail(Error(u"the two tables share no column"_s, current.source)
                         .withHint(u"Compare files with the same header"_s));
     QList<ColumnDrift> results(pairs.size());
-    if (!forEachParallel(int(pairs.size()), options.threads, progress, [&](int i) {
-            results[i] = driftOf(*pairs[i].first, *pairs[i].second, options);
-        }))
-        return fail(Error(u"cancelled"_s));
+    if (auto done = forEachParallel(
+            int(pairs.size()), options.threads, progress,
+            [&](int i) { results[i] = driftOf(*pairs[i].first, *pairs[i].second, options); });
+        !done)
+        return fail(done.error());
     report.columns = results;
     summarise(report, options.driftShare);
     return report;

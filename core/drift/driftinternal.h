@@ -51,9 +51,10 @@ QString numberLabel(double v, bool isBool);
 QList<QPair<const Column *, const Column *>>
 sharedColumns(const Table &reference, const Table &current, const QStringList &ignore);
 // Runs `job(i)` for i in [0, n) on a pool of `threads` threads (0: all cores), reporting
-// progress after each; false from `progress` cancels. Returns false when cancelled.
-bool forEachParallel(int n, int threads, const Progress &progress,
-                     const std::function<void(int)> &job);
+// progress after each; false from `progress` cancels. Fails with "cancelled", or with the message
+// of an exception a job threw (the other jobs stop).
+Result<void> forEachParallel(int n, int threads, const Progress &progress,
+                             const std::function<void(int)> &job);
 // Evidently's dataset rule over the tested columns.
 void summarise(DriftReport &report, double driftShare);
 

@@ -385,9 +385,11 @@ Result<ReferenceProfile> buildReferenceProfile(const Table &reference, const Dri
             columns.append(&c);
     }
     profile.columns.resize(columns.size());
-    if (!forEachParallel(int(columns.size()), options.threads, progress,
-                         [&](int i) { profile.columns[i] = profileOf(*columns[i], options); }))
-        return fail(Error(u"cancelled"_s));
+    if (auto done =
+            forEachParallel(int(columns.size()), options.threads, progress,
+                            [&](int i) { profile.columns[i] = profileOf(*columns[i], options); });
+        !done)
+        return fail(done.error());
     return profile;
 }
 
@@ -418,10 +420,13 @@ Result<DriftReport> computeDriftAgainstProfile(const ReferenceProfile &profile,
     report.reference = profile.source;
     report.current = current.source;
     report.columns.resize(pairs.size());
-    if (!forEachParallel(int(pairs.size()), options.threads, progress, [&](int i) {
-            report.columns[i] = driftAgainst(*pairs[i].first, *pairs[i].second, options);
-        }))
-        return fail(Error(u"cancelled"_s));
+    if (auto done = forEachParallel(int(pairs.size()), options.threads, progress,
+                                    [&](int i) {
+                                        report.columns[i] = driftAgainst(*pairs[i].first,
+                                                                         *pairs[i].second, options);
+                                    });
+        !done)
+        return fail(done.error());
     summarise(report, options.driftShare);
     return report;
 }
