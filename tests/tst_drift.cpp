@@ -444,6 +444,26 @@ private slots:
         QVERIFY(missing.err.contains("no such file or dataset: nope.csv"));
     }
 
+    void cliColumnsInOneFileAndNothingTestable()
+    {
+        const QString dir = m_tmp.filePath("onesided");
+        QDir().mkpath(dir);
+        test::writeFile(dir + "/ref.csv", "a,b,only_ref\n1,2,3\n2,3,4\n3,4,5\n");
+        test::writeFile(dir + "/cur.csv", "a,only_cur,b\n1,9,2\n2,9,3\n3,9,4\n");
+        auto r = cli({"drift", "ref.csv", "cur.csv", "--json"}, dir);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("only in the reference, not compared: only_ref"),
+                 r.err.constData());
+        QVERIFY2(r.err.contains("only in the current table, not compared: only_cur"),
+                 r.err.constData());
+        // Every value of the current is missing: no column can be tested, so no verdict (2),
+        // never a silent "no drift" (0) that --fail-on-drift would pass.
+        test::writeFile(dir + "/empty.csv", "a,b\n,\n,\n");
+        auto none = cli({"drift", "ref.csv", "empty.csv", "--fail-on-drift"}, dir);
+        QCOMPARE(none.exitCode, 2);
+        QVERIFY2(none.err.contains("no column could be tested"), none.err.constData());
+    }
+
     void cliMalformedFiles_data()
     {
         QTest::addColumn<QByteArray>("csv");

@@ -119,6 +119,12 @@ Result<void> writeText(const QString &path, const QByteArray &bytes)
 // Column notes that the exact JSON form has no room for go to stderr.
 void warnColumns(const DriftReport &report)
 {
+    if (!report.onlyInReference.isEmpty())
+        printErr(u"cairn-cli: warning: only in the reference, not compared: %1"_s.arg(
+            report.onlyInReference.join(u", "_s)));
+    if (!report.onlyInCurrent.isEmpty())
+        printErr(u"cairn-cli: warning: only in the current table, not compared: %1"_s.arg(
+            report.onlyInCurrent.join(u", "_s)));
     for (const ColumnDrift &c : report.columns) {
         if (!c.error.isEmpty())
             printErr(u"cairn-cli: warning: column \"%1\" not tested: %2"_s.arg(c.name, c.error));
@@ -451,6 +457,12 @@ int cmdDrift(const QStringList &args)
         if (auto r = writeDriftReportHtml(parser.value(html), input); !r)
             return cannotCompare(r.error());
         printErr(u"cairn-cli: wrote the report to %1"_s.arg(parser.value(html)));
+    }
+    if (report->dataset.columns == 0) {
+        // Nothing could be tested (every column empty, text or refused): not a clean bill.
+        printErr(u"cairn-cli: error: no column could be tested, so there is no drift verdict; "
+                 "see the warnings above"_s);
+        return kCannotCompare;
     }
     return parser.isSet(failOnDrift) && report->dataset.drifted ? 1 : 0;
 }

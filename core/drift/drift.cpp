@@ -825,6 +825,12 @@ Result<DriftReport> computeDrift(const Table &reference, const Table &current,
     if (pairs.isEmpty())
         return fail(Error(u"the two tables share no column"_s, current.source)
                         .withHint(u"Compare files with the same header"_s));
+    for (const Column &c : reference.columns)
+        if (!current.column(c.name) && !options.ignore.contains(c.name))
+            report.onlyInReference.append(c.name);
+    for (const Column &c : current.columns)
+        if (!reference.column(c.name) && !options.ignore.contains(c.name))
+            report.onlyInCurrent.append(c.name);
     QList<ColumnDrift> results(pairs.size());
     if (auto done = forEachParallel(
             int(pairs.size()), options.threads, progress,
@@ -993,6 +999,12 @@ QString driftReportToText(const DriftReport &report)
     if (d.missingDriftedColumns > 0)
         out +=
             u"%1 column(s) changed their share of missing values.\n"_s.arg(d.missingDriftedColumns);
+    if (!report.onlyInReference.isEmpty())
+        out += u"Only in the reference, not compared: %1\n"_s.arg(
+            report.onlyInReference.join(u", "_s));
+    if (!report.onlyInCurrent.isEmpty())
+        out += u"Only in the current table, not compared: %1\n"_s.arg(
+            report.onlyInCurrent.join(u", "_s));
     return out;
 }
 

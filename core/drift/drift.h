@@ -114,6 +114,10 @@ struct DriftReport
     QString current;
     QList<ColumnDrift> columns;
     DatasetDrift dataset;
+    // Columns the other table lacks: not compared (not in the JSON form, which lists compared
+    // columns as Evidently does; the CLI warns about them, the view and the HTML show them).
+    QStringList onlyInReference;
+    QStringList onlyInCurrent;
 };
 
 // The kind Evidently gives the current column (float → numerical; int → categorical when it has

@@ -479,6 +479,9 @@ QString driftReportHtml(const HtmlReportInput &in)
                     .arg(d.driftedColumns)
                     .arg(d.columns)
                     .arg(percent(d.shareDrifted), percent(d.driftShare));
+        if (!r->onlyInReference.isEmpty() || !r->onlyInCurrent.isEmpty())
+            html += u"<p>Not compared (in one table only): %1.</p>\n"_s.arg(
+                esc((r->onlyInReference + r->onlyInCurrent).join(u", "_s)));
         if (d.missingDriftedColumns > 0)
             html += u"<p>%1 column(s) changed their share of missing values.</p>\n"_s.arg(
                 d.missingDriftedColumns);

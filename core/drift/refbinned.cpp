@@ -417,6 +417,12 @@ Result<DriftReport> computeDriftAgainstProfile(const ReferenceProfile &profile,
                           current.source)
                         .withHint(u"Compare files with the same header"_s));
     DriftReport report;
+    for (const ReferenceColumnProfile &p : profile.columns)
+        if (!current.column(p.name) && !options.ignore.contains(p.name))
+            report.onlyInReference.append(p.name);
+    for (const Column &c : current.columns)
+        if (!profile.column(c.name) && !options.ignore.contains(c.name))
+            report.onlyInCurrent.append(c.name);
     report.reference = profile.source;
     report.current = current.source;
     report.columns.resize(pairs.size());

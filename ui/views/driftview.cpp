@@ -2,9 +2,9 @@
 
 #include "charts/driftcharts.h"
 #include "datafilebox.h"
+#include "drift/htmlreport.h"
 #include "driftjobs.h"
 #include "driftoptionsbar.h"
-#include "drift/htmlreport.h"
 #include "drifttablemodel.h"
 
 #include <QCheckBox>
@@ -36,7 +36,6 @@ using namespace Qt::StringLiterals;
 namespace cairn::ui {
 
 namespace {
-
 
 QString batches(qsizetype n)
 {
@@ -666,6 +665,11 @@ void DriftView::showComparison(const drift::DriftReport &report)
         untested += c.result ? 0 : 1;
     if (untested > 0)
         summary += u" · "_s + tr("%1 not tested").arg(columns(untested));
+    if (!report.onlyInReference.isEmpty() || !report.onlyInCurrent.isEmpty())
+        summary += u" · <span style=\"color:#b36b00\">%1</span>"_s.arg(
+            tr("not compared (in one table only): %1")
+                .arg(
+                    (report.onlyInReference + report.onlyInCurrent).join(u", "_s).toHtmlEscaped()));
     summary += u"<br><span style=\"color:gray\">%1</span>"_s.arg(
         tr("%1 against %2").arg(report.current.toHtmlEscaped(), report.reference.toHtmlEscaped()));
     m_summary->setText(summary);
