@@ -330,6 +330,17 @@ private slots:
         auto fourth = computeDriftHistory(*project, **db, *drift);
         QVERIFY(fourth);
         QCOMPARE(fourth->computed, 3);
+        // Cancel reaches inside a batch: the loop asks once per batch, with done = index; every
+        // further question with done = 1 comes from hashing, reading or comparing batch 1, and
+        // saying stop there fails the whole job as cancelled (otherwise it would run to the end).
+        drift->options.threshold = 0.25;
+        int askedDuringFirst = 0;
+        auto cancelled = computeDriftHistory(*project, **db, *drift, [&](qint64 done, qint64) {
+            return done != 1 || ++askedDuringFirst < 2;
+        });
+        QVERIFY(!cancelled);
+        QCOMPARE(cancelled.error().message, QStringLiteral("cancelled"));
+        QCOMPARE(askedDuringFirst, 2);
         // Reference-binned mode stores the reference's profile once.
         drift->options.binning = Binning::Reference;
         drift->options.threshold.reset();

@@ -170,7 +170,7 @@ Result<ReferenceProfile> referenceProfile(Database &db, const QString &reference
         }
         // An unreadable stored profile is rebuilt below.
     }
-    auto table = readTable(referenceFile, {}, {});
+    auto table = readTable(referenceFile, {}, progress);
     if (!table)
         return fail(table.error());
     auto profile = buildReferenceProfile(*table, options, progress);
@@ -201,12 +201,17 @@ Result<DriftHistory> computeDriftHistory(const Project &project, Database &db,
     history.options = drift.options;
     const qint64 total = drift.batches.size() + 1;
     auto step = [&](qint64 done) { return !progress || progress(done, total); };
+    qint64 done = 0;
+    // Hashing, reading and comparing one file can take seconds: they ask this whether to go on,
+    // so that Cancel stops them, not only the loop between batches.
+    const Progress goOn = [&](qint64, qint64) { return step(done); };
+    const auto cancelled = [&] { return !step(done); };
     if (!step(0))
         return fail(Error(u"cancelled"_s));
 
     FileHashCache hashes(db);
     const QString referencePath = project.relativePath(drift.referenceFile);
-    auto refHash = hashes.hash(drift.referenceFile, referencePath);
+    auto refHash = hashes.hash(drift.referenceFile, referencePath, cancelled);
     if (!refHash)
         return fail(refHash.error());
     history.referenceHash = refHash->hash;
@@ -229,14 +234,14 @@ Result<DriftHistory> computeDriftHistory(const Project &project, Database &db,
     auto prepareReference = [&]() -> Result<void> {
         if (drift.options.binning == Binning::Reference) {
             if (!profile) {
-                auto p =
-                    referenceProfile(db, drift.referenceFile, history.referenceHash, drift.options);
+                auto p = referenceProfile(db, drift.referenceFile, history.referenceHash,
+                                          drift.options, goOn);
                 if (!p)
                     return fail(p.error());
                 profile = std::move(*p);
             }
         } else if (!referenceTable) {
-            auto t = readTable(drift.referenceFile, {}, {});
+            auto t = readTable(drift.referenceFile, {}, goOn);
             if (!t)
                 return fail(t.error());
             referenceTable = std::move(*t);
@@ -244,7 +249,7 @@ Result<DriftHistory> computeDriftHistory(const Project &project, Database &db,
         return ok();
     };
 
-    qint64 done = 1;
+    done = 1;
     for (const QString &file : drift.batches) {
         if (!step(done))
             return fail(Error(u"cancelled"_s));
@@ -252,7 +257,7 @@ Result<DriftHistory> computeDriftHistory(const Project &project, Database &db,
         b.file = file;
         b.path = project.relativePath(file);
         b.modifiedMs = QFileInfo(file).lastModified().toMSecsSinceEpoch();
-        auto batchHash = hashes.hash(file, b.path);
+        auto batchHash = hashes.hash(file, b.path, cancelled);
         if (!batchHash) {
             b.error = batchHash.error();
             history.batches.append(b);
@@ -274,10 +279,10 @@ Result<DriftHistory> computeDriftHistory(const Project &project, Database &db,
         if (!b.report) {
             if (auto r = prepareReference(); !r)
                 return fail(r.error()); // without the reference no batch can be compared
-            auto table = readTable(file, {}, {});
+            auto table = readTable(file, {}, goOn);
             Result<DriftReport> report =
-                table ? (profile ? computeDriftAgainstProfile(*profile, *table, drift.options)
-                                 : computeDrift(*referenceTable, *table, drift.options))
+                table ? (profile ? computeDriftAgainstProfile(*profile, *table, drift.options, goOn)
+                                 : computeDrift(*referenceTable, *table, drift.options, goOn))
                       : Result<DriftReport>(fail(table.error()));
             if (report) {
                 report->reference = referencePath;
