@@ -361,7 +361,7 @@ void DriftView::fillFileChoices()
     QStringList items;
     QHash<QString, QString> tips;
     auto add = [&](const QString &text, const QString &tip) {
-        if (text.isEmpty() || items.contains(text))
+        if (text.isEmpty() || tips.contains(text)) // a hash: thousands of batches stay quick
             return;
         items.append(text);
         tips.insert(text, tip);
@@ -528,8 +528,14 @@ void DriftView::refreshHistory(bool force)
     }
     drift::ProjectDrift pd = *m_projectDrift;
     pd.options = chosenOptions();
-    const QString key =
-        drift::settingsKey(pd.options) + u'|' + pd.referenceFile + u'|' + pd.batches.join(u'|');
+    // The files' sizes and times are part of the key: a batch rewritten under the same name is
+    // compared again (a stat per file; the store makes an unchanged batch cheap anyway).
+    QString key = drift::settingsKey(pd.options);
+    for (const QString &file : QStringList{pd.referenceFile} + pd.batches) {
+        const QFileInfo info(file);
+        key += u'|' + file + u':' + QString::number(info.size()) + u':' +
+               QString::number(info.lastModified().toMSecsSinceEpoch());
+    }
     if (!force && m_history && key == m_historyKey && !m_historyRunning)
         return;
     auto progress = std::make_shared<DriftProgress>();
