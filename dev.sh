@@ -50,10 +50,15 @@ cmd_demo() {
     say "Training once (cairn-cli run train)"
     "$bin/cairn-cli" run train --project "$project"
     "$bin/cairn-cli" runs --project "$project" --limit 5
+    say "Drift of each incoming batch against the reference (cairn-cli drift --history)"
+    "$bin/cairn-cli" drift --history --project "$project"
     local png="$project/cairn-main-window.png"
-    say "Rendering the main window"
+    local drift_png="$project/cairn-drift.png"
+    say "Rendering the main window and the drift view"
     QT_QPA_PLATFORM=offscreen "$bin/cairn" --project "$project" --screenshot "$png"
-    say "Done. Open $png to see the window; run ./dev.sh demo on a desktop to use it."
+    QT_QPA_PLATFORM=offscreen "$bin/cairn" --project "$project" --open drift:over-time \
+        --screenshot "$drift_png"
+    say "Done. Open $png and $drift_png to see the windows; run ./dev.sh demo on a desktop to use it."
 }
 
 cmd_test() {
