@@ -372,6 +372,11 @@ void DriftHistoryChart::rebuild()
     m_plot->legend->setWrap(std::max(1, (m_plot->width() > 100 ? m_plot->width() : 900) / 150));
     m_plot->legend->setIconSize(18, 10);
     m_plot->legend->setMargins(QMargins(4, 0, 4, 4));
+    // A legend item is clipped to its own rectangle, which is exactly the text's height: without
+    // a little room below, the underscores of column names (tenure_months) are cut off.
+    for (int i = 0; i < m_plot->legend->itemCount(); ++i)
+        if (QCPAbstractLegendItem *item = m_plot->legend->item(i)) // empty cells are null
+            item->setMargins(QMargins(0, 1, 0, 3));
 
     setSelectedBatch(m_selected);
     stylePlot(m_plot, palette());
