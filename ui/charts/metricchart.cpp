@@ -343,6 +343,9 @@ void MetricChart::addSeries(ChartSeries in)
 
     s.main = m_plot->addGraph();
     s.main->setName(s.label);
+    // Legend items are clipped to the text's height: room below keeps underscores in run names.
+    if (QCPPlottableLegendItem *item = m_plot->legend->itemWithPlottable(s.main))
+        item->setMargins(QMargins(0, 1, 0, 3));
     s.main->setPen(QPen(color, 1));
     s.main->setAdaptiveSampling(false);
 
