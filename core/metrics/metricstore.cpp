@@ -244,8 +244,9 @@ Result<MetricSeries> MetricStore::series(qint64 runId, const QString &name)
         return fail(s.error());
     s->bind(1, runId).bind(2, name);
     // Size the vectors once: growing them block by block would copy them again and again.
-    if (auto c = m_db.prepare(u"SELECT coalesce(sum(b.count), 0) FROM metric_blocks b JOIN metric_keys k ON "
-                              "k.id = b.key_id WHERE b.run_id = ?1 AND k.name = ?2");
+    if (auto c = m_db.prepare(
+            u"SELECT coalesce(sum(b.count), 0) FROM metric_blocks b JOIN metric_keys k ON "
+            "k.id = b.key_id WHERE b.run_id = ?1 AND k.name = ?2");
         c && c->bind(1, runId).bind(2, name).step().value_or(false)) {
         const qsizetype total = qsizetype(c->int64(0));
         out.steps.reserve(total);

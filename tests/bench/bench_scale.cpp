@@ -160,8 +160,8 @@ int main(int argc, char **argv)
             qFatal("the table did not load");
         const qint64 idsMs = t.elapsed();
         // Shown: the first visible rows have their contents.
-        while (model.rowCount() > 0 && !model.index(0, 1).data(RunsTableModel::LoadedRole).toBool()
-               && t.elapsed() < 60000)
+        while (model.rowCount() > 0 &&
+               !model.index(0, 1).data(RunsTableModel::LoadedRole).toBool() && t.elapsed() < 60000)
             QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
         app.processEvents();
         std::printf("%-44s %6lld ms (ids %lld ms, %d rows)\n", what, t.elapsed(), idsMs,
