@@ -461,39 +461,33 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
     };
     const std::span<const double> r(in.r.values);
     const std::span<const double> c(in.c.values);
-    // Numeric tests.
-    static const QHash<QString, Result<TestResult> (*)(std::span<const double>,
-                                                       std::span<const double>, double)>
-        numeric = {
-            {u"ks"_s, &ks},
-            {u"wasserstein"_s, &wasserstein},
-            {u"anderson"_s, &anderson},
-            {u"cramer_von_mises"_s, &cramerVonMises},
-            {u"ed"_s, &energyDistance},
-            {u"es"_s, &eppsSingleton},
-            {u"mannw"_s, &mannWhitney},
-            {u"t_test"_s, &tTest},
-            {u"empirical_mmd"_s, &empiricalMmd},
-        };
-    // The same tests on values already sorted (see driftOf): no second sort.
-    static const QHash<QString,
-                       Result<TestResult> (*)(const SortedSample &, const SortedSample &, double)>
-        presorted = {
-            {u"ks"_s, &ks},
-            {u"wasserstein"_s, &wasserstein},
-            {u"anderson"_s, &anderson},
-            {u"cramer_von_mises"_s, &cramerVonMises},
-            {u"ed"_s, &energyDistance},
-            {u"es"_s, &eppsSingleton},
-            {u"mannw"_s, &mannWhitney},
-            {u"t_test"_s, &tTest},
-        };
-    if (auto fn = numeric.value(name)) {
+    // Numeric tests, from the row values or, where the test has that form, from values already
+    // sorted (see driftOf): no second sort.
+    using FromValues =
+        Result<TestResult> (*)(std::span<const double>, std::span<const double>, double);
+    using FromSorted = Result<TestResult> (*)(const SortedSample &, const SortedSample &, double);
+    struct NumericTest
+    {
+        FromValues values = nullptr;
+        FromSorted sorted = nullptr;
+    };
+    static const QHash<QString, NumericTest> numeric = {
+        {u"ks"_s, {&ks, &ks}},
+        {u"wasserstein"_s, {&wasserstein, &wasserstein}},
+        {u"anderson"_s, {&anderson, &anderson}},
+        {u"cramer_von_mises"_s, {&cramerVonMises, &cramerVonMises}},
+        {u"ed"_s, {&energyDistance, &energyDistance}},
+        {u"es"_s, {&eppsSingleton, &eppsSingleton}},
+        {u"mannw"_s, {&mannWhitney, &mannWhitney}},
+        {u"t_test"_s, {&tTest, &tTest}},
+        {u"empirical_mmd"_s, {&empiricalMmd, nullptr}},
+    };
+    if (const NumericTest t = numeric.value(name); t.values) {
         if (auto okNumbers = needNumbers(); !okNumbers)
             return fail(okNumbers.error());
-        if (auto sortedFn = presorted.value(name); sortedFn && in.sorted)
-            return sortedFn(sortedSampleOf(r), sortedSampleOf(c), threshold);
-        return fn(r, c, threshold);
+        if (t.sorted && in.sorted)
+            return t.sorted(sortedSampleOf(r), sortedSampleOf(c), threshold);
+        return t.values(r, c, threshold);
     }
     static const QHash<QString, Result<TestResult> (*)(const CategoricalSample &, double)> cats = {
         {u"chisquare"_s, &chiSquare}, {u"z"_s, &zTest},

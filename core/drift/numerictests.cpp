@@ -27,46 +27,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---- numpy's float64 summation ---------------------------------------------------------------
 
-// numpy/core/src/umath/loops_utils.h.src: pairwise_sum for float64.
-double pairwiseSum(const double *a, std::size_t n)
-{
-    if (n < 8) {
-        double res = 0.;
-        for (std::size_t i = 0; i < n; ++i)
-            res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        std::array<double, 8> r{};
-        for (std::size_t j = 0; j < 8; ++j)
-            r[j] = a[j];
-        std::size_t i = 8;
-        for (; i < n - (n % 8); i += 8)
-            for (std::size_t j = 0; j < 8; ++j)
-                r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; ++i)
-            res += a[i];
-        return res;
-    }
-    std::size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    const double left = pairwiseSum(a, n2);
-    return left + pairwiseSum(a + n2, n - n2);
-}
-
-// np.sum over float64 reduces through the iterator's 8192-element buffers: each buffer is
-// summed pairwise and added to a total that starts at 0 (checked against numpy 1.24 for 1-D
-// arrays and for non-contiguous 2-D blocks).
+// np.sum: numpySum (numpyrandom.h), numpy's pairwise summation over its 8192-value buffers.
 constexpr std::size_t kNumpyBuffer = 8192;
-
-double numpySumSpan(std::span<const double> v)
-{
-    double acc = 0;
-    for (std::size_t start = 0; start < v.size(); start += kNumpyBuffer)
-        acc += pairwiseSum(v.data() + start, std::min(kNumpyBuffer, v.size() - start));
-    return acc;
-}
 
 // The same sum over values added one at a time.
 class NumpySummer
@@ -88,7 +50,7 @@ private:
     void flush()
     {
         if (m_size > 0)
-            m_total += pairwiseSum(m_buffer.data(), m_size);
+            m_total += numpySum(std::span<const double>(m_buffer.data(), m_size));
         m_size = 0;
     }
     std::vector<double> m_buffer = std::vector<double>(kNumpyBuffer);
@@ -98,7 +60,7 @@ private:
 
 double numpyMean(std::span<const double> v)
 {
-    return numpySumSpan(v) / double(v.size());
+    return numpySum(v) / double(v.size());
 }
 
 // numpy's _var(ddof=0): mean, then the mean of the squared deviations.

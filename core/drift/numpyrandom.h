@@ -68,8 +68,9 @@ private:
     int m_pos = StateSize;
 };
 
-// np.sum / np.add.reduce over a contiguous float64 array: numpy's pairwise summation (blocks
-// of up to 128 values summed with eight accumulators), so results round exactly as numpy's.
+// np.sum / np.add.reduce over a float64 array: numpy's pairwise summation (blocks of up to 128
+// values summed with eight accumulators) over each 8192-value buffer, buffers added in order,
+// so results round exactly as numpy's.
 double numpySum(std::span<const double> values);
 
 } // namespace cairn::drift
