@@ -338,6 +338,7 @@ private slots:
     void sortedSampleOverloads();
     void refusals();
     void radixSortMatchesStdSort();
+    void wassersteinWithoutSortingMatchesMerge();
 };
 
 void TestNumericTests::generateCases()
@@ -738,6 +739,66 @@ void TestNumericTests::radixSortMatchesStdSort()
         QCOMPARE(s.sorted.size(), want.size());
         for (std::size_t i = 0; i < n; ++i)
             QVERIFY(s.sorted[i] == want[i]); // -0 and +0 compare equal, as in numpy
+    }
+}
+
+// wasserstein(span, span) integrates bucket by bucket without sorting; the sorted overload merges
+// the sorted samples as scipy does. Shapes meant to push the bucketing to its corners: ties,
+// values a few ulps apart (the recursion's depth limit), two far clusters, subnormals, a range
+// near the largest double, identical samples, a constant against a spread.
+void TestNumericTests::wassersteinWithoutSortingMatchesMerge()
+{
+    Rng rng(7);
+    struct Shape
+    {
+        const char *name;
+        std::function<double(bool)> draw; // argument: the current sample
+    };
+    const std::vector<Shape> shapes = {
+        {"normal-shifted", [&](bool c) { return rng.normal() + (c ? 0.05 : 0); }},
+        {"few-ties", [&](bool c) { return std::floor(rng.uniform() * (c ? 7 : 6)); }},
+        {"ulps-apart",
+         [&](bool c) {
+             return 1.0 + double(int(rng.uniform() * 40) + (c ? 1 : 0)) * 2.220446049250313e-16;
+         }},
+        {"far-clusters",
+         [&](bool c) {
+             return (rng.uniform() < (c ? 0.4 : 0.5) ? -1e6 : 1e6) + rng.normal() * 1e-6;
+         }},
+        {"subnormal", [&](bool c) { return std::ldexp(rng.normal() + (c ? 0.1 : 0), -1060); }},
+        {"huge-range", [&](bool c) { return (rng.uniform() - (c ? 0.45 : 0.5)) * 1.5e308; }},
+        {"cauchy", [&](bool c) { return std::tan(3.14159 * (rng.uniform() - 0.5)) + (c ? 1 : 0); }},
+        {"constant-vs-spread", [&](bool c) { return c ? rng.normal() : 3.0; }},
+        {"mostly-one-value", [&](bool c) { return rng.uniform() < 0.98 ? 0.5 : rng.normal() + c; }},
+    };
+    for (const Shape &shape : shapes) {
+        for (const auto &[n1, n2] : std::vector<std::pair<int, int>>{
+                 {1, 1}, {3, 70}, {65, 65}, {1000, 999}, {50000, 70000}, {200000, 3}}) {
+            std::vector<double> ref, cur;
+            for (int i = 0; i < n1; ++i)
+                ref.push_back(shape.draw(false));
+            for (int i = 0; i < n2; ++i)
+                cur.push_back(shape.draw(true));
+            for (const bool same : {false, true}) {
+                const std::vector<double> &other = same ? ref : cur;
+                const auto merged = wasserstein(sortSample(ref), sortSample(other), 0.1);
+                const auto bucketed = wasserstein(ref, other, 0.1);
+                QVERIFY(merged && bucketed);
+                const double want = merged->statistic.value_or(-1);
+                const double got = bucketed->statistic.value_or(-2);
+                const QString what = QString("%1 %2x%3%4: merged %5, bucketed %6")
+                                         .arg(shape.name)
+                                         .arg(n1)
+                                         .arg(n2)
+                                         .arg(same ? " (same sample)" : "")
+                                         .arg(want, 0, 'g', 17)
+                                         .arg(got, 0, 'g', 17);
+                if (same)
+                    QVERIFY2(got == 0, qPrintable(what));
+                else
+                    QVERIFY2(std::abs(got - want) <= 1e-9 * std::abs(want), qPrintable(what));
+            }
+        }
     }
 }
 

@@ -97,11 +97,19 @@ Cleaned clean(const Column &c)
     return out;
 }
 
-qsizetype distinctCount(const std::vector<double> &v)
+qsizetype distinctUpTo(std::span<const double> a, std::span<const double> b, qsizetype limit)
 {
-    std::vector<double> s = v;
-    sortInPlace(s);
-    return std::unique(s.begin(), s.end()) - s.begin();
+    std::vector<double> seen; // few: a linear search beats hashing
+    for (const auto values : {a, b}) {
+        for (const double v : values) {
+            if (std::find(seen.begin(), seen.end(), v) != seen.end())
+                continue;
+            seen.push_back(v);
+            if (qsizetype(seen.size()) > limit)
+                return limit + 1;
+        }
+    }
+    return qsizetype(seen.size());
 }
 
 bool applies(const TestInfo &t, ColumnKind kind)
@@ -367,7 +375,17 @@ struct ColumnInputs
     std::optional<CategoricalSample> cats;
     QStringList labels;
     QString catError;
-    bool sorted = false; // r.values and c.values are sorted (no test here needs row order)
+    bool mayReorder =
+        false;           // no test asked for needs row order: r.values and c.values may be sorted
+    bool sorted = false; // they are sorted (in place, once, for the tests that need it)
+    void sortIfAllowed()
+    {
+        if (mayReorder && !sorted) {
+            sortInPlace(r.values);
+            sortInPlace(c.values);
+            sorted = true;
+        }
+    }
 };
 
 // numpy.histogram_bin_edges(values, "sturges") from what it depends on: the count, the minimum
@@ -406,29 +424,6 @@ bool rangeOverflows(const std::vector<double> &a, const std::vector<double> &b)
         }
     }
     return hi > lo && !std::isfinite(hi - lo);
-}
-
-// Distinct values of two sorted samples together, without merging them.
-qsizetype distinctInSorted(const std::vector<double> &a, const std::vector<double> &b)
-{
-    qsizetype n = 0;
-    std::size_t i = 0;
-    std::size_t j = 0;
-    bool any = false;
-    double last = 0;
-    while (i < a.size() || j < b.size()) {
-        double v;
-        if (j >= b.size() || (i < a.size() && a[i] <= b[j]))
-            v = a[i++];
-        else
-            v = b[j++];
-        if (!any || v != last) {
-            ++n;
-            last = v;
-            any = true;
-        }
-    }
-    return n;
 }
 
 Result<TestResult> runTest(const QString &name, ColumnInputs &in, double threshold)
@@ -485,6 +480,9 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
     if (const NumericTest t = numeric.value(name); t.values) {
         if (auto okNumbers = needNumbers(); !okNumbers)
             return fail(okNumbers.error());
+        // wasserstein and t_test do not sort: the others sort the columns once, in place.
+        if (t.sorted && name != u"wasserstein"_s && name != u"t_test"_s)
+            in.sortIfAllowed();
         if (t.sorted && in.sorted)
             return t.sorted(sortedSampleOf(r), sortedSampleOf(c), threshold);
         return t.values(r, c, threshold);
@@ -520,10 +518,7 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
     }
     if (name == u"psi"_s || name == u"kl_div"_s || name == u"jensenshannon"_s) {
         Binned b;
-        const auto refDistinct = [&] {
-            return in.sorted ? distinctInSorted(in.r.values, {}) : distinctCount(in.r.values);
-        };
-        if (numericKind && in.r.numeric && in.c.numeric && refDistinct() > 20) {
+        if (numericKind && in.r.numeric && in.c.numeric && distinctUpTo(r, {}, 20) > 20) {
             b = binNumeric(r, c);
         } else {
             auto s = needCategories();
@@ -545,6 +540,7 @@ void fillProfile(ColumnInputs &in, ColumnProfile &p)
 {
     if (in.kind == ColumnKind::Numerical && in.r.numeric && in.c.numeric && !in.r.values.empty() &&
         !in.c.values.empty()) {
+        in.sortIfAllowed();
         std::vector<double> sortedRef;
         std::vector<double> sortedCur;
         if (!in.sorted) {
@@ -619,13 +615,10 @@ ColumnDrift driftOf(const Column &refCol, const Column &curCol, const DriftOptio
     d.missingShareCur = in.c.rawRows ? double(in.c.missing) / double(in.c.rawRows) : 0;
     d.missingDrifted = std::abs(d.missingShareCur - d.missingShareRef) >= o.missingShareThreshold;
     // Numerical tests do not depend on the order of the rows, except the permutation test of
-    // empirical_mmd: sort once, in place, and let every step reuse the sorted values.
-    if (d.kind == ColumnKind::Numerical && in.r.numeric && in.c.numeric &&
-        o.test != u"empirical_mmd"_s && !o.extraTests.contains(u"empirical_mmd"_s)) {
-        sortInPlace(in.r.values);
-        sortInPlace(in.c.values);
-        in.sorted = true;
-    }
+    // empirical_mmd: the tests that need sorted values sort once, in place, and the later steps
+    // reuse them. Evidently's default on large columns (wasserstein) needs no sort.
+    in.mayReorder = d.kind == ColumnKind::Numerical && in.r.numeric && in.c.numeric &&
+                    o.test != u"empirical_mmd"_s && !o.extraTests.contains(u"empirical_mmd"_s);
 
     auto runNamed = [&](const QString &name) {
         TestOutcome t;
@@ -658,13 +651,7 @@ ColumnDrift driftOf(const Column &refCol, const Column &curCol, const DriftOptio
         } else {
             qsizetype nValues = 0;
             if (in.r.numeric && in.c.numeric) {
-                if (in.sorted) {
-                    nValues = distinctInSorted(in.r.values, in.c.values);
-                } else {
-                    std::vector<double> all = in.r.values;
-                    all.insert(all.end(), in.c.values.begin(), in.c.values.end());
-                    nValues = distinctCount(all);
-                }
+                nValues = distinctUpTo(in.r.values, in.c.values, 5); // all defaultTest looks at
             } else {
                 auto s = categorical(refCol, in.r, curCol, in.c, &in.labels);
                 if (s) {

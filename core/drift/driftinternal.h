@@ -8,6 +8,7 @@
 #include <QJsonValue>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace cairn::drift::detail {
@@ -42,7 +43,8 @@ struct Cleaned
     qsizetype missing = 0; // NaN / missing cells (not infinities, as pandas isna)
 };
 Cleaned clean(const Column &c);
-qsizetype distinctCount(const std::vector<double> &v);
+// How many distinct values a and b hold together, counted up to limit + 1.
+qsizetype distinctUpTo(std::span<const double> a, std::span<const double> b, qsizetype limit);
 // How a number is shown as a category: Python's repr for floats that are whole ("1.0" is shown
 // as "1"), True/False for booleans.
 QString numberLabel(double v, bool isBool);
