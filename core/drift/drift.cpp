@@ -62,27 +62,38 @@ Cleaned clean(const Column &c)
     switch (c.type) {
     case ColumnType::Int64:
         out.numeric = true;
-        out.values.assign(c.ints.begin(), c.ints.end());
+        out.owned.assign(c.ints.begin(), c.ints.end());
+        out.values = out.owned;
         break;
-    case ColumnType::Float64:
+    case ColumnType::Float64: {
         out.numeric = true;
-        out.values.reserve(c.floats.size());
-        for (double v : c.floats) {
-            if (std::isnan(v))
-                ++out.missing;
-            else if (std::isfinite(v))
-                out.values.push_back(v);
+        const auto dropped = [](double v) { return !std::isfinite(v); }; // NaN and ±inf
+        const auto first = std::find_if(c.floats.begin(), c.floats.end(), dropped);
+        if (first == c.floats.end()) {
+            out.values = c.floats; // nothing to drop: no copy
+            break;
         }
+        out.owned.reserve(c.floats.size());
+        out.owned.assign(c.floats.begin(), first);
+        for (auto it = first; it != c.floats.end(); ++it) {
+            if (std::isnan(*it))
+                ++out.missing;
+            else if (std::isfinite(*it))
+                out.owned.push_back(*it);
+        }
+        out.values = out.owned;
         break;
+    }
     case ColumnType::Bool:
         out.numeric = true;
-        out.values.reserve(c.bools.size());
+        out.owned.reserve(c.bools.size());
         for (std::int8_t b : c.bools) {
             if (b < 0)
                 ++out.missing;
             else
-                out.values.push_back(double(b));
+                out.owned.push_back(double(b));
         }
+        out.values = out.owned;
         break;
     case ColumnType::String:
         out.codes.reserve(c.codes.size());
@@ -258,7 +269,7 @@ Result<CategoricalSample> categorical(const Column &refCol, const Cleaned &ref,
         // no copy or sort of the rows), then renumbered in ascending order of value.
         std::unordered_map<double, std::int32_t> index;
         std::vector<double> keys;
-        auto encode = [&](const std::vector<double> &values, std::vector<std::int32_t> &codes) {
+        auto encode = [&](std::span<const double> values, std::vector<std::int32_t> &codes) {
             codes.reserve(values.size());
             for (const double v : values) {
                 const auto [it, inserted] = index.try_emplace(v, std::int32_t(keys.size()));
@@ -381,8 +392,8 @@ struct ColumnInputs
     void sortIfAllowed()
     {
         if (mayReorder && !sorted) {
-            sortInPlace(r.values);
-            sortInPlace(c.values);
+            sortInPlace(r.own());
+            sortInPlace(c.own());
             sorted = true;
         }
     }
@@ -412,7 +423,7 @@ std::vector<double> sturgesEdgesOf(double low, double high, std::size_t n)
 }
 
 // Whether max - min of both samples together overflows to infinity (numpy cannot bin them).
-bool rangeOverflows(const std::vector<double> &a, const std::vector<double> &b)
+bool rangeOverflows(std::span<const double> a, std::span<const double> b)
 {
     double lo = std::numeric_limits<double>::infinity();
     double hi = -lo;
@@ -454,8 +465,7 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
         }
         return &*in.cats;
     };
-    const std::span<const double> r(in.r.values);
-    const std::span<const double> c(in.c.values);
+    // Read in.r.values and in.c.values where they are used: sorting may move them to a copy.
     // Numeric tests, from the row values or, where the test has that form, from values already
     // sorted (see driftOf): no second sort.
     using FromValues =
@@ -484,8 +494,8 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
         if (t.sorted && name != u"wasserstein"_s && name != u"t_test"_s)
             in.sortIfAllowed();
         if (t.sorted && in.sorted)
-            return t.sorted(sortedSampleOf(r), sortedSampleOf(c), threshold);
-        return t.values(r, c, threshold);
+            return t.sorted(sortedSampleOf(in.r.values), sortedSampleOf(in.c.values), threshold);
+        return t.values(in.r.values, in.c.values, threshold);
     }
     static const QHash<QString, Result<TestResult> (*)(const CategoricalSample &, double)> cats = {
         {u"chisquare"_s, &chiSquare}, {u"z"_s, &zTest},
@@ -509,7 +519,7 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
         if (numericKind) {
             if (auto okNumbers = needNumbers(); !okNumbers)
                 return fail(okNumbers.error());
-            return hellingerNumeric(r, c, threshold);
+            return hellingerNumeric(in.r.values, in.c.values, threshold);
         }
         auto s = needCategories();
         if (!s)
@@ -518,8 +528,8 @@ Result<TestResult> runTest(const QString &name, ColumnInputs &in, double thresho
     }
     if (name == u"psi"_s || name == u"kl_div"_s || name == u"jensenshannon"_s) {
         Binned b;
-        if (numericKind && in.r.numeric && in.c.numeric && distinctUpTo(r, {}, 20) > 20) {
-            b = binNumeric(r, c);
+        if (numericKind && in.r.numeric && in.c.numeric && distinctUpTo(in.r.values, {}, 20) > 20) {
+            b = binNumeric(in.r.values, in.c.values);
         } else {
             auto s = needCategories();
             if (!s)
@@ -544,17 +554,17 @@ void fillProfile(ColumnInputs &in, ColumnProfile &p)
         std::vector<double> sortedRef;
         std::vector<double> sortedCur;
         if (!in.sorted) {
-            sortedRef = in.r.values;
-            sortedCur = in.c.values;
+            sortedRef.assign(in.r.values.begin(), in.r.values.end());
+            sortedCur.assign(in.c.values.begin(), in.c.values.end());
             sortInPlace(sortedRef);
             sortInPlace(sortedCur);
         }
-        const std::vector<double> &r = in.sorted ? in.r.values : sortedRef;
-        const std::vector<double> &c = in.sorted ? in.c.values : sortedCur;
+        const std::span<const double> r = in.sorted ? in.r.values : sortedRef;
+        const std::span<const double> c = in.sorted ? in.c.values : sortedCur;
         // Sturges edges depend only on the combined count, minimum and maximum.
         p.edges = sturgesEdgesOf(std::min(r.front(), c.front()), std::max(r.back(), c.back()),
                                  r.size() + c.size());
-        auto shares = [&](const std::vector<double> &v) {
+        auto shares = [&](std::span<const double> v) {
             std::vector<double> counts = histogramCounts(v, p.edges);
             for (double &x : counts)
                 x /= double(v.size());
@@ -562,7 +572,7 @@ void fillProfile(ColumnInputs &in, ColumnProfile &p)
         };
         p.refShares = shares(r);
         p.curShares = shares(c);
-        auto ecdf = [](const std::vector<double> &v, std::vector<double> &xs,
+        auto ecdf = [](std::span<const double> v, std::vector<double> &xs,
                        std::vector<double> &ys) {
             const std::size_t n = v.size();
             const std::size_t points = std::min<std::size_t>(n, 512);

@@ -34,13 +34,30 @@ bool applies(const TestInfo &t, ColumnKind kind);
 Result<void> checkTestNames(const DriftOptions &options);
 
 // A column's values after Evidently's cleaning (±inf → NaN, dropna).
+// A float column with nothing to drop is not copied: `values` then views the column's own data.
 struct Cleaned
 {
     bool numeric = false;            // numbers (int, float or bool) rather than text
-    std::vector<double> values;      // numeric
+    std::span<const double> values;  // numeric: `owned`, or the column's floats
+    std::vector<double> owned;       // the values when cleaning had to convert or drop some
     std::vector<std::int32_t> codes; // text: index into the column's dictionary
     qsizetype rawRows = 0;
     qsizetype missing = 0; // NaN / missing cells (not infinities, as pandas isna)
+
+    Cleaned() = default;
+    Cleaned(Cleaned &&) = default; // a moved vector keeps its buffer: `values` stays valid
+    Cleaned &operator=(Cleaned &&) = default;
+    Cleaned(const Cleaned &) = delete;
+    Cleaned &operator=(const Cleaned &) = delete;
+    // Makes `values` a copy of its own, to reorder.
+    std::vector<double> &own()
+    {
+        if (values.data() != owned.data() || values.size() != owned.size()) {
+            owned.assign(values.begin(), values.end());
+            values = owned;
+        }
+        return owned;
+    }
 };
 Cleaned clean(const Column &c);
 // How many distinct values a and b hold together, counted up to limit + 1.

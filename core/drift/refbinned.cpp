@@ -52,7 +52,7 @@ ReferenceColumnProfile profileOf(const Column &col, const DriftOptions &o)
         return p;
     }
     if (c.numeric) {
-        std::vector<double> sorted = c.values;
+        std::vector<double> sorted(c.values.begin(), c.values.end());
         std::sort(sorted.begin(), sorted.end());
         const std::size_t n = sorted.size();
         const std::size_t points = std::min<std::size_t>(n, kQuantiles);
@@ -219,7 +219,7 @@ void fillChartProfile(const ReferenceColumnProfile &p, const std::vector<double>
             out.refEcdfX.push_back(p.quantiles[i]);
             out.refEcdfY.push_back(double(rank + 1) / double(n));
         }
-        std::vector<double> sorted = c.values;
+        std::vector<double> sorted(c.values.begin(), c.values.end());
         std::sort(sorted.begin(), sorted.end());
         const std::size_t m = sorted.size();
         const std::size_t curPoints = std::min<std::size_t>(m, kQuantiles);
