@@ -416,7 +416,27 @@ void TestCsvReader::initTestCase()
         const double mag = std::pow(10.0, double(int(rng() % 80) - 40));
         const double v = (double(rng() >> 11) / double(1ull << 53) - 0.3) * mag;
         QByteArray t;
-        switch (i % 6) {
+        switch (i % 7) {
+        case 6: { // short plain decimals, the parser's fast path, with its corner forms
+            static const char *forms[] = {"%s%lld.%0*lld", "%s%lld.", "%s.%0*lld",
+                                          "%s0%lld.%0*lld"};
+            const int form = int(rng() % 4);
+            const char *sign = rng() % 3 == 0 ? "-" : (rng() % 5 == 0 ? "+" : "");
+            const int decimals = int(rng() % 17);
+            const auto whole = qint64(rng() % 100000);
+            const auto frac = qint64(rng() % 100000000000000000ull);
+            char buf[64];
+            if (form == 1)
+                std::snprintf(buf, sizeof buf, forms[1], sign, whole);
+            else if (form == 2)
+                std::snprintf(buf, sizeof buf, forms[2], sign, decimals + 1,
+                              frac % 1000000000000000);
+            else
+                std::snprintf(buf, sizeof buf, forms[form], sign, whole, decimals + 1,
+                              frac % 1000000000000000);
+            t = buf;
+            break;
+        }
         case 0:
             t = QByteArray::number(v, 'g', 17);
             break;

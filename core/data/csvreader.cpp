@@ -1,5 +1,7 @@
 #include "csvreader.h"
 
+#include "common/memory.h"
+
 #include <QFile>
 
 #include <algorithm>
@@ -46,6 +48,49 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+// Read buffers handed back when the last block using them is done, for the next read: a fresh
+// multi-megabyte buffer per block costs a page fault per 4 KiB on first write. Shared with the
+// buffers' deleters, so it outlives the source if a block does.
+class BufferPool
+{
+public:
+    std::shared_ptr<char[]> get(std::size_t length, const std::shared_ptr<BufferPool> &self)
+    {
+        std::unique_ptr<char[]> buffer;
+        std::size_t capacity = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            for (auto it = m_free.begin(); it != m_free.end(); ++it) {
+                if (it->second >= length) {
+                    buffer = std::move(it->first);
+                    capacity = it->second;
+                    m_free.erase(it);
+                    break;
+                }
+            }
+        }
+        if (!buffer) {
+            constexpr std::size_t step = std::size_t(1) << 20; // sizes vary a little: round up
+            capacity = (length + step - 1) / step * step;
+            buffer.reset(new char[capacity]); // not zeroed
+            preferHugePages(buffer.get(), capacity);
+        }
+        return std::shared_ptr<char[]>(buffer.release(), [self, capacity](char *b) {
+            self->put(std::unique_ptr<char[]>(b), capacity);
+        });
+    }
+
+private:
+    void put(std::unique_ptr<char[]> buffer, std::size_t capacity)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_free.size() < 16)
+            m_free.emplace_back(std::move(buffer), capacity);
+    }
+    std::mutex m_mutex;
+    std::vector<std::pair<std::unique_ptr<char[]>, std::size_t>> m_free;
+};
+
 class FileSource final : public ByteSource
 {
 public:
@@ -67,7 +112,7 @@ public:
     {
         Bytes out;
         length = std::max<qint64>(0, std::min(length, m_size - offset));
-        out.owner = std::shared_ptr<char[]>(new char[std::size_t(length)]); // not zeroed
+        out.owner = m_pool->get(std::size_t(length), m_pool);
         if (!m_file.seek(offset))
             return fail(Error(u"cannot read: %1"_s.arg(m_file.errorString()), m_name));
         qint64 got = 0;
@@ -86,6 +131,7 @@ public:
 
 private:
     QFile m_file;
+    std::shared_ptr<BufferPool> m_pool = std::make_shared<BufferPool>();
 };
 
 class MemorySource final : public ByteSource
@@ -563,7 +609,8 @@ inline void pushValue(Chunk &c, std::string_view t)
     switch (c.kind) {
     case Kind::Float: {
         double v;
-        if (t.size() < 19 && !isNaToken(t) && parseDouble(t, v)) {
+        // No missing token parses as a number, so a number needs no isNaToken.
+        if (t.size() < 19 && parseDouble(t, v)) {
             c.floats.push_back(v);
             ++c.rows;
             return;
@@ -572,8 +619,7 @@ inline void pushValue(Chunk &c, std::string_view t)
     }
     case Kind::Int: {
         std::int64_t v;
-        if (t.size() <= 17 && !isNaToken(t) && parseInt64(t, v) == IntParse::Ok && v > -kExactInt &&
-            v < kExactInt) {
+        if (t.size() <= 17 && parseInt64(t, v) == IntParse::Ok && v > -kExactInt && v < kExactInt) {
             c.ints.push_back(v);
             ++c.rows;
             return;
@@ -991,22 +1037,33 @@ struct Merged
     std::vector<bool> blockInexact;
 };
 
+// Reserves room for the whole column at once (the size estimated from the file's size), on
+// huge pages where the system gives them.
+template<typename T>
+void reserveColumn(std::vector<T> &v, std::size_t n)
+{
+    if (n <= v.capacity())
+        return;
+    v.reserve(n);
+    preferHugePages(v.data() + v.size(), (v.capacity() - v.size()) * sizeof(T));
+}
+
 void reserveFor(Merged &g, qint64 estimate)
 {
     const auto n = std::size_t(std::max(estimate, g.rows));
     switch (g.kind) {
     case Kind::Int:
-        g.ints.reserve(n);
+        reserveColumn(g.ints, n);
         break;
     case Kind::Float:
-        g.floats.reserve(n);
+        reserveColumn(g.floats, n);
         break;
     case Kind::Bool:
-        g.bools.reserve(n);
+        reserveColumn(g.bools, n);
         break;
     case Kind::String:
     case Kind::Raw:
-        g.codes.reserve(n);
+        reserveColumn(g.codes, n);
         break;
     case Kind::Empty:
         break;

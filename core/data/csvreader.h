@@ -8,8 +8,10 @@
 #include <QByteArray>
 #include <QString>
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -58,7 +60,98 @@ IntParse parseInt64(std::string_view s, std::int64_t &out);
 // (leading zeros included, the rest are dropped, not rounded), exponents beyond 308 fail, and
 // "inf", "+inf", "-inf", "Infinity", "+Infinity", "-Infinity" in any case. Not correctly rounded,
 // on purpose: these are the doubles pandas produces.
-bool parseDouble(std::string_view s, double &out);
+// parseDouble (below) tries the common plain decimal inline first, then this general routine.
+bool parseDoubleGeneral(std::string_view s, double &out);
+
+namespace detail {
+
+// Eight ASCII digits in a little-endian word (fast_float's test and conversion).
+inline bool eightDigits(std::uint64_t v)
+{
+    return (((v & 0xF0F0F0F0F0F0F0F0) | (((v + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) ==
+            0x3333333333333333);
+}
+
+inline std::uint32_t eightDigitsValue(std::uint64_t v)
+{
+    v -= 0x3030303030303030;
+    v = (v * 10) + (v >> 8);
+    v = (((v & 0x000000FF000000FF) * 0x000F424000000064) +
+         (((v >> 16) & 0x000000FF000000FF) * 0x0000271000000001)) >>
+        32;
+    return std::uint32_t(v);
+}
+
+inline bool fourDigits(std::uint32_t v)
+{
+    return ((v & 0xF0F0F0F0) | (((v + 0x06060606) & 0xF0F0F0F0) >> 4)) == 0x33333333;
+}
+
+inline std::uint32_t fourDigitsValue(std::uint32_t v)
+{
+    std::uint64_t w = v - 0x30303030;
+    w = (w * 10) + (w >> 8); // bytes 0 and 2: the two-digit halves
+    return std::uint32_t((((w & 0x00FF00FF) * (1 + (100 << 16))) >> 16) & 0xFFFF);
+}
+
+// 10^0 .. 10^17, exact in a double (the same values as the general path's table).
+inline constexpr double kSmallPow10[18] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+                                           1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+
+// The common token, [sign] digits [. digits] with at most 17 digits and a value below 2^53,
+// computed as the general path does (the integer, negated, divided by 10^decimals) but with the
+// fraction's digits read four or eight at a time. False: take the general path.
+inline bool parsePlainDecimal(std::string_view s, double &out)
+{
+    static_assert(std::endian::native == std::endian::little);
+    if (s.empty() || s.size() > 19)
+        return false;
+    const char *p = s.data();
+    const char *end = p + s.size();
+    const bool negative = *p == '-';
+    if (negative || *p == '+')
+        ++p;
+    std::uint64_t mantissa = 0;
+    const char *intStart = p;
+    while (p < end && unsigned(*p - '0') < 10)
+        mantissa = mantissa * 10 + unsigned(*p++ - '0');
+    const auto intDigits = int(p - intStart);
+    int decimals = 0;
+    if (p < end && *p == '.') {
+        ++p;
+        const char *fracStart = p;
+        std::uint64_t w8;
+        while (end - p >= 8 && (std::memcpy(&w8, p, 8), eightDigits(w8))) {
+            mantissa = mantissa * 100000000 + eightDigitsValue(w8);
+            p += 8;
+        }
+        std::uint32_t w4;
+        if (end - p >= 4 && (std::memcpy(&w4, p, 4), fourDigits(w4))) {
+            mantissa = mantissa * 10000 + fourDigitsValue(w4);
+            p += 4;
+        }
+        while (p < end && unsigned(*p - '0') < 10)
+            mantissa = mantissa * 10 + unsigned(*p++ - '0');
+        decimals = int(p - fracStart);
+    }
+    if (p != end || intDigits + decimals == 0 || intDigits + decimals > 17 ||
+        mantissa >= (std::uint64_t(1) << 53))
+        return false;
+    double number = double(mantissa);
+    if (negative)
+        number = -number;
+    if (decimals > 0)
+        number /= kSmallPow10[decimals];
+    out = number;
+    return true;
+}
+
+} // namespace detail
+
+inline bool parseDouble(std::string_view s, double &out)
+{
+    return detail::parsePlainDecimal(s, out) || parseDoubleGeneral(s, out);
+}
 
 // _try_bool_flex: "True"/"TRUE"/"true"/"False"/... in any letter case. 1, 0, or -1 if not a bool.
 int parseBool(std::string_view s);

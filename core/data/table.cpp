@@ -186,12 +186,19 @@ IntParse parseInt64(std::string_view s, std::int64_t &out)
     // Accumulate the magnitude as unsigned; int64 allows 2^63 - 1, or 2^63 when negative.
     const std::uint64_t limit = negative ? std::uint64_t(1) << 63 : (std::uint64_t(1) << 63) - 1;
     std::uint64_t number = 0;
-    while (p < end && isDigit(*p)) {
-        const unsigned d = unsigned(*p - '0');
-        if (number > (limit - d) / 10)
-            return IntParse::Overflow;
-        number = number * 10 + d;
+    const char *digits = p;
+    while (p < end && isDigit(*p))
         ++p;
+    if (p - digits <= 18) { // below 10^18: cannot overflow
+        for (const char *q = digits; q < p; ++q)
+            number = number * 10 + unsigned(*q - '0');
+    } else {
+        for (const char *q = digits; q < p; ++q) {
+            const unsigned d = unsigned(*q - '0');
+            if (number > (limit - d) / 10)
+                return IntParse::Overflow;
+            number = number * 10 + d;
+        }
     }
     while (p < end && isSpaceAscii(*p))
         ++p;
@@ -278,7 +285,7 @@ double accumulateDigits(const char *p, const char *end, int count)
 
 } // namespace
 
-bool parseDouble(std::string_view s, double &out)
+bool parseDoubleGeneral(std::string_view s, double &out)
 {
     constexpr int kMaxDigits = 17;
     const char *p = s.data();
