@@ -352,6 +352,7 @@ private slots:
     void matchesPandas();
     void floatsMatchPandasBitForBit();
     void pandasRules();
+    void fastFloatPathsAgreeWithGeneralParser();
     void errors_data();
     void errors();
     void emptyInputs();
@@ -532,6 +533,66 @@ void TestCsvReader::floatsMatchPandasBitForBit()
     qInfo("%d of %lld values differ from correct rounding, as in pandas", differ,
           qint64(m_floatTokens.size()));
     QVERIFY(differ > 0);
+}
+
+// The inline float parsers are shortcuts of parseDoubleGeneral: where they answer, they must give
+// its double bit for bit, and they must answer for the plain decimals they exist for. Tokens are
+// random mixes of digits, points, signs, exponents and spaces, followed by bytes that must not
+// change the result (digits and points, read by the word-at-a-time parser).
+void TestCsvReader::fastFloatPathsAgreeWithGeneralParser()
+{
+    using namespace cairn::csv;
+    std::mt19937_64 rng(4242);
+    const char alphabet[] = "0123456789012345678901234567890123456789..-+e ";
+    int shortTaken = 0, plainTaken = 0, mustTake = 0;
+    for (int i = 0; i < 400000; ++i) {
+        char buf[64];
+        for (char &c : buf)
+            c = "0123456789.,"[rng() % 12];
+        std::size_t n = rng() % 20;
+        bool canonical = i % 2 == 0; // and below 2^53 (at most 15 digits)
+        if (canonical) {             // [sign] up to 8 digits [. up to 8 digits]
+            std::string t = rng() % 3 == 0 ? "-" : (rng() % 7 == 0 ? "+" : "");
+            const int whole = int(rng() % 9), frac = int(rng() % 9);
+            for (int k = 0; k < whole; ++k)
+                t += char('0' + rng() % 10);
+            if (frac > 0 || rng() % 2)
+                t += '.';
+            for (int k = 0; k < frac; ++k)
+                t += char('0' + rng() % 10);
+            n = t.size();
+            std::memcpy(buf, t.data(), n);
+            canonical = whole + frac <= 15;
+            mustTake += canonical && whole + frac > 0;
+        } else {
+            for (std::size_t k = 0; k < n; ++k)
+                buf[k] = alphabet[rng() % (sizeof alphabet - 1)];
+        }
+        const std::string_view tok(buf, n);
+        double general = 0;
+        const bool generalOk = parseDoubleGeneral(tok, general);
+        double fast = 0;
+        if (detail::parseShortDecimal(buf, n, fast)) {
+            ++shortTaken;
+            QVERIFY2(generalOk && bitsOf(fast) == bitsOf(general), buf);
+        } else if (canonical && n > 0 && generalOk) {
+            QFAIL(
+                qPrintable("parseShortDecimal refused " + QString::fromLatin1(buf, qsizetype(n))));
+        }
+        double plain = 0;
+        if (detail::parsePlainDecimal(tok, plain)) {
+            ++plainTaken;
+            QVERIFY2(generalOk && bitsOf(plain) == bitsOf(general),
+                     qPrintable(QByteArray(buf, qsizetype(n))));
+        }
+        double viaApi = 0;
+        QCOMPARE(parseDouble(tok, viaApi), generalOk);
+        if (generalOk)
+            QCOMPARE(bitsOf(viaApi), bitsOf(general));
+    }
+    qInfo("short path took %d tokens, plain path %d (%d canonical tokens)", shortTaken, plainTaken,
+          mustTake);
+    QVERIFY(shortTaken >= mustTake && plainTaken >= mustTake);
 }
 
 void TestCsvReader::pandasRules()

@@ -604,13 +604,15 @@ void storeValue(Chunk &c, std::string_view t)
 }
 
 // The common cases inline; anything else (missing values, promotions) in storeValue.
-inline void pushValue(Chunk &c, std::string_view t)
+// roomAfter: at least 32 bytes after t's start may be read (parseShortDecimal).
+inline void pushValue(Chunk &c, std::string_view t, bool roomAfter = false)
 {
     switch (c.kind) {
     case Kind::Float: {
         double v;
         // No missing token parses as a number, so a number needs no isNaToken.
-        if (t.size() < 19 && parseDouble(t, v)) {
+        if ((roomAfter && detail::parseShortDecimal(t.data(), t.size(), v)) ||
+            (t.size() < 19 && parseDouble(t, v))) {
             c.floats.push_back(v);
             ++c.rows;
             return;
@@ -677,14 +679,18 @@ struct TypedSink
     bool tooFew = false;
     std::size_t tooManyOffset = 0;
     std::size_t tooManyFields = 0;
-    const char *data = nullptr; // the block (for where a short row ends)
+    const char *data = nullptr;    // the block (for where a short row ends)
+    const char *roomEnd = nullptr; // 32 bytes before the block's end (or its start)
 
     bool field(std::size_t index, std::string_view value, std::size_t start)
     {
         if (index < columns) [[likely]] {
             const int slot = slotOf[index];
+            // A field inside the block, 32 bytes or more from its end (not a quoted field's
+            // copy): the fast float parser may read past it.
+            const bool roomAfter = value.data() >= data && value.data() < roomEnd;
             if (slot >= 0)
-                pushValue(chunks[std::size_t(slot)], value);
+                pushValue(chunks[std::size_t(slot)], value, roomAfter);
         } else if (index == columns) {
             tooMany = true;
             tooManyOffset = start - 1; // the delimiter that starts the first extra field
@@ -742,6 +748,7 @@ BlockResult parseBlock(const char *d, std::size_t n, const ParseSpec &spec, bool
     std::string scratch;
     TypedSink sink{spec.slotOf, res.chunks, spec.columns, spec.padShortRows};
     sink.data = d;
+    sink.roomEnd = n >= 32 ? d + n - 32 : d;
     const TokenizeResult tok = tokenize(d, n, spec.delimiter, scan.hasNul, scratch, sink);
     res.rows = sink.rows;
 
@@ -794,6 +801,7 @@ BlockResult parseBlock(const char *d, std::size_t n, const ParseSpec &spec, bool
         }
         TypedSink sink2{again.slotOf, fresh, again.columns, spec.padShortRows};
         sink2.data = d;
+        sink2.roomEnd = n >= 32 ? d + n - 32 : d;
         tokenize(d, n, spec.delimiter, scan.hasNul, scratch, sink2);
         for (std::size_t s = 0; s < redo.size(); ++s)
             res.chunks[redo[s]] = std::move(fresh[s]);

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -142,6 +143,73 @@ inline bool parsePlainDecimal(std::string_view s, double &out)
         number = -number;
     if (decimals > 0)
         number /= kSmallPow10[decimals];
+    out = number;
+    return true;
+}
+
+inline std::uint64_t load8(const char *p)
+{
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+// Where the first byte equal to c is in a little-endian word (8 if none).
+inline unsigned firstByte(std::uint64_t w, char c)
+{
+    const std::uint64_t x = w ^ (0x0101010101010101 * static_cast<unsigned char>(c));
+    const std::uint64_t z = (x - 0x0101010101010101) & ~x & 0x8080808080808080;
+    return z ? unsigned(std::countr_zero(z)) / 8 : 8;
+}
+
+// The len <= 8 digits at p as a number (p[0, 8) must be readable); false if one is not a digit.
+inline bool digitsUpTo8(const char *p, unsigned len, std::uint32_t &value)
+{
+    if (len == 0) {
+        value = 0;
+        return true;
+    }
+    const unsigned shift = 8 * (8 - len); // the digits to the top bytes, '0's before them
+    const std::uint64_t w =
+        (load8(p) << shift) | (0x3030303030303030 & ((std::uint64_t(1) << shift) - 1));
+    if (!eightDigits(w))
+        return false;
+    value = eightDigitsValue(w);
+    return true;
+}
+
+// parsePlainDecimal for a token followed by at least 32 readable bytes (inside a block, away
+// from its end), with at most 8 digits on each side of the point: the point is found and both
+// sides converted a word at a time, so the branches do not depend on the digits. False: not
+// that form, take parseDouble.
+inline bool parseShortDecimal(const char *p, std::size_t n, double &out)
+{
+    if (n == 0 || n > 18)
+        return false;
+    const bool negative = p[0] == '-';
+    const unsigned start = negative || p[0] == '+' ? 1 : 0;
+    const char *q = p + start;
+    const auto len = unsigned(n) - start;
+    unsigned dot = firstByte(load8(q), '.');
+    if (dot == 8)
+        dot = 8 + firstByte(load8(q + 8), '.');
+    const unsigned intLen = std::min(dot, len);
+    const unsigned fracLen = dot < len ? len - dot - 1 : 0;
+    std::uint32_t whole = 0;
+    std::uint32_t fraction = 0;
+    if (intLen > 8 || fracLen > 8 || intLen + fracLen == 0 || !digitsUpTo8(q, intLen, whole) ||
+        !digitsUpTo8(q + intLen + 1, fracLen, fraction))
+        return false;
+    constexpr std::uint64_t pow10[9] = {1,      10,      100,      1000,     10000,
+                                        100000, 1000000, 10000000, 100000000};
+    const std::uint64_t mantissa = std::uint64_t(whole) * pow10[fracLen] + fraction;
+    if (mantissa >= (std::uint64_t(1) << 53))
+        return false;
+    double number = double(mantissa);
+    if (negative)
+        number = -number;
+    if (fracLen > 0)
+        number /= kSmallPow10[fracLen];
     out = number;
     return true;
 }
