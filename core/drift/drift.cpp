@@ -272,6 +272,13 @@ Result<CategoricalSample> categorical(const Column &refCol, const Cleaned &ref,
         auto encode = [&](std::span<const double> values, std::vector<std::int32_t> &codes) {
             codes.reserve(values.size());
             for (const double v : values) {
+                if (keys.size() <= 16) { // few keys: a linear search beats hashing
+                    const auto k = std::find(keys.begin(), keys.end(), v); // -0.0 == 0.0, as hashed
+                    if (k != keys.end()) {
+                        codes.push_back(std::int32_t(k - keys.begin()));
+                        continue;
+                    }
+                }
                 const auto [it, inserted] = index.try_emplace(v, std::int32_t(keys.size()));
                 if (inserted)
                     keys.push_back(v);
