@@ -667,9 +667,9 @@ ColumnDrift driftOf(const Column &refCol, const Column &curCol, const DriftOptio
             d.test = o.test;
         } else {
             qsizetype nValues = 0;
-            if (in.r.numeric && in.c.numeric) {
+            if (in.r.numeric && in.c.numeric && d.kind != ColumnKind::Categorical) {
                 nValues = distinctUpTo(in.r.values, in.c.values, 5); // all defaultTest looks at
-            } else {
+            } else { // the categories are needed anyway: count them
                 auto s = categorical(refCol, in.r, curCol, in.c, &in.labels);
                 if (s) {
                     nValues = qsizetype(s->refCounts.size());
