@@ -7,7 +7,10 @@
 // uniform, bimodal, Student-t heavy tails, Pareto, rounded with ties, 8% missing, a wide float),
 // 4 integer (two of them categorical by Evidently's rule: at most 10 values), 4 text categorical.
 //
-//   build/release/tests/bench/bench_drift [ROWS] [--keep DIR]
+//   build/release/tests/bench/bench_drift [ROWS] [--keep DIR] [--runs N]
+//
+// Each program runs N times (default 3), alternately, and the medians are compared: on a
+// shared machine one run of either can be much slower than the next.
 
 #include "testsupport.h"
 
@@ -20,6 +23,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fcntl.h>
@@ -161,9 +165,12 @@ int main(int argc, char **argv)
     const QStringList args = app.arguments();
     qint64 rows = 1000000;
     QString keep;
+    int runs = 3;
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == "--keep" && i + 1 < args.size())
             keep = args[++i];
+        else if (args[i] == "--runs" && i + 1 < args.size())
+            runs = std::max(1, args[++i].toInt());
         else
             rows = args[i].toLongLong();
     }
@@ -191,14 +198,36 @@ int main(int argc, char **argv)
     (void)test::readFile(ref).size();
     (void)test::readFile(cur).size();
 
-    const Measured ours = measure({cli, "drift", ref, cur, "--json"}, dir + "/cairn.json");
-    const Measured theirs =
-        measure({test::python(), oracle, ref, cur, "--no-extras"}, dir + "/oracle.json");
-    if (ours.exitCode != 0 || theirs.exitCode != 0) {
-        std::printf("a run failed: cairn-cli exit %d, oracle exit %d\n", ours.exitCode,
-                    theirs.exitCode);
-        return 1;
+    std::vector<Measured> oursRuns;
+    std::vector<Measured> theirsRuns;
+    for (int run = 0; run < runs; ++run) {
+        oursRuns.push_back(measure({cli, "drift", ref, cur, "--json"}, dir + "/cairn.json"));
+        theirsRuns.push_back(
+            measure({test::python(), oracle, ref, cur, "--no-extras"}, dir + "/oracle.json"));
+        const Measured &a = oursRuns.back();
+        const Measured &b = theirsRuns.back();
+        if (a.exitCode != 0 || b.exitCode != 0) {
+            std::printf("a run failed: cairn-cli exit %d, oracle exit %d\n", a.exitCode,
+                        b.exitCode);
+            return 1;
+        }
+        std::printf("run %d: cairn %.2f s %.0f MB, oracle %.2f s %.0f MB (%.1fx)\n", run + 1,
+                    a.seconds, double(a.peakKb) / 1024, b.seconds, double(b.peakKb) / 1024,
+                    b.seconds / a.seconds);
+        std::fflush(stdout);
     }
+    // The medians (of time and, separately, of peak memory); the outputs are the last run's.
+    auto median = [](std::vector<Measured> v) {
+        Measured m = v.back();
+        std::sort(v.begin(), v.end(), [](auto &x, auto &y) { return x.seconds < y.seconds; });
+        m.seconds = v[v.size() / 2].seconds;
+        std::sort(v.begin(), v.end(), [](auto &x, auto &y) { return x.peakKb < y.peakKb; });
+        m.peakKb = v[v.size() / 2].peakKb;
+        return m;
+    };
+    const Measured ours = median(oursRuns);
+    const Measured theirs = median(theirsRuns);
+    std::printf("\n");
 
     // The same answer: tests, verdicts and scores.
     const QJsonObject a = QJsonDocument::fromJson(ours.out).object();
@@ -228,7 +257,7 @@ int main(int argc, char **argv)
     }
     const int driftedOurs = a.value("dataset").toObject().value("drifted_columns").toInt();
 
-    std::printf("%-30s %12s %14s\n", "", "wall time", "peak memory");
+    std::printf("median of %d runs:\n%-30s %12s %14s\n", runs, "", "wall time", "peak memory");
     std::printf("%-30s %10.2f s %11.0f MB\n", "cairn-cli drift --json", ours.seconds,
                 double(ours.peakKb) / 1024);
     std::printf("%-30s %10.2f s %11.0f MB\n", "oracle (pandas + scipy)", theirs.seconds,
