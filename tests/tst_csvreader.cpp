@@ -51,6 +51,25 @@ QList<Case> fixedCases()
     c << Case{"tab", "a\tb\tc\n1\t \t x \n2\t3\t\n"_b, '\t'};
     c << Case{"pipe", "a|b\n1|\"x|y\"\n2|z\n"_b, '|'};
     c << Case{"tsv_suffix", "a\tb\n1\t2\n"_b, '\t', 0, ".tsv"};
+    // Short categories that share their first 8 bytes, or all but one byte, and lengths: the
+    // reader's cache of recent short strings must tell them apart by every byte.
+    QByteArray cats = "id,cat,tail\n"_b;
+    const char *names[] = {"category_A1",
+                           "category_A2",
+                           "category_B1",
+                           "cat",
+                           "cau",
+                           "abcdefgh",
+                           "abcdefgi",
+                           "abcdefghijklmnop",
+                           "abcdefghijklmnoq",
+                           "abcdefghijklmno",
+                           "abcdefghijklmnopq",
+                           "abcdefghijklmnopr"};
+    for (int i = 0; i < 3000; ++i) // and 600 names alike in their first 8 bytes, to collide
+        cats += QByteArray::number(i) + "," + names[(i * 7) % 12] + ",category_" +
+                QByteArray::number((i * 37) % 600) + "\n";
+    c << Case{"short_categories", cats};
     QByteArray na = "i,tok,f\n"_b;
     // pandas 1.5.3's 18 tokens, and "None", which only pandas 2.0 reads as missing
     const char *tokens[] = {"",     "#N/A",   "#N/A N/A", "#NA",  "-1.#IND", "-1.#QNAN", "-NaN",

@@ -482,6 +482,36 @@ struct Chunk
     std::vector<std::int8_t> bools;
     std::vector<std::int32_t> codes; // String, Raw: local dictionary codes
     StringDict dict;
+    // The codes of recent short strings (at most 16 bytes), looked up by their bytes as two
+    // words: a category column repeats a few values, and this skips hashing and comparing them.
+    struct Recent
+    {
+        std::uint64_t w0 = 0;
+        std::uint64_t w1 = 0;
+        std::int32_t length = -1;
+        std::int32_t code = -1;
+    };
+    std::vector<Recent> recent;
+
+    // intern(t), for a token with 32 readable bytes from its start.
+    std::int32_t internShort(std::string_view t)
+    {
+        if (t.size() > 16)
+            return dict.intern(t);
+        const std::size_t n = t.size();
+        const std::uint64_t keep0 = n >= 8 ? ~std::uint64_t(0) : (std::uint64_t(1) << (8 * n)) - 1;
+        const std::uint64_t keep1 =
+            n <= 8 ? 0 : (n == 16 ? ~std::uint64_t(0) : (std::uint64_t(1) << (8 * (n - 8))) - 1);
+        const std::uint64_t w0 = detail::load8(t.data()) & keep0;
+        const std::uint64_t w1 = detail::load8(t.data() + 8) & keep1;
+        if (recent.empty())
+            recent.resize(64);
+        Recent &r = recent[((w0 ^ (w1 * 31) ^ n) * 0x9E3779B97F4A7C15) >> 58];
+        if (r.length == std::int32_t(n) && r.w0 == w0 && r.w1 == w1)
+            return r.code;
+        r = {w0, w1, std::int32_t(n), dict.intern(t)};
+        return r.code;
+    }
 };
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -533,6 +563,7 @@ void convertChunk(Chunk &c, Kind to)
         c.bools.clear();
         c.codes.clear();
         c.dict.clear();
+        c.recent.clear(); // its codes were the dictionary's
     }
     c.kind = to;
 }
@@ -630,7 +661,7 @@ inline void pushValue(Chunk &c, std::string_view t, bool roomAfter = false)
     }
     case Kind::String:
         if (t.size() < 19 && !isNaToken(t)) {
-            c.codes.push_back(c.dict.intern(t));
+            c.codes.push_back(roomAfter ? c.internShort(t) : c.dict.intern(t));
             ++c.rows;
             return;
         }
