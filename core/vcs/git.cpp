@@ -422,14 +422,11 @@ Result<void> gitCreateWorktree(const QString &repoPath, const QString &dir, cons
     return ok();
 }
 
-Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev,
-                                     const QString &path)
+// The commit `rev` names (a commit id, tag, branch or an expression such as HEAD~2).
+Result<Object> commitOf(git_repository *repo, const QString &rev, const QString &repoPath)
 {
-    auto repo = openRepo(repoPath, true);
-    if (!repo)
-        return fail(repo.error());
     git_object *objRaw = nullptr;
-    if (git_revparse_single(&objRaw, repo->get(), rev.toUtf8().constData()) != 0)
+    if (git_revparse_single(&objRaw, repo, rev.toUtf8().constData()) != 0)
         return fail(
             gitError(u"unknown revision \"%1\""_s.arg(rev), repoPath)
                 .withHint(u"Give a commit id, tag, branch or an expression such as HEAD~2"_s));
@@ -437,19 +434,57 @@ Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev
     git_object *peeledRaw = nullptr;
     if (git_object_peel(&peeledRaw, obj.get(), GIT_OBJECT_COMMIT) != 0)
         return fail(gitError(u"\"%1\" is not a commit"_s.arg(rev), repoPath));
-    Object peeled(peeledRaw);
+    return Object(peeledRaw);
+}
+
+Result<std::optional<QByteArray>> gitTryFileAtRevision(const QString &repoPath, const QString &rev,
+                                                       const QString &path)
+{
+    auto repo = openRepo(repoPath, true);
+    if (!repo)
+        return fail(repo.error());
+    auto peeledCommit = commitOf(repo->get(), rev, repoPath);
+    if (!peeledCommit)
+        return fail(peeledCommit.error());
+    Object peeled = std::move(*peeledCommit);
     auto *commit = reinterpret_cast<git_commit *>(peeled.get());
     const git_oid id = blobIdAt(commit, path.toUtf8());
     if (git_oid_is_zero(&id))
-        return fail(
-            Error(u"%1 does not exist at %2"_s.arg(path, rev), repoPath)
-                .withHint(u"Check the path (relative to the repository root) and the revision"_s));
+        return std::optional<QByteArray>();
     git_blob *blobRaw = nullptr;
     if (git_blob_lookup(&blobRaw, repo->get(), &id) != 0)
         return fail(gitError(u"cannot read %1 at %2"_s.arg(path, rev), repoPath));
     Blob blob(blobRaw);
-    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
-                      qsizetype(git_blob_rawsize(blob.get())));
+    return std::optional<QByteArray>(
+        QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
+                   qsizetype(git_blob_rawsize(blob.get()))));
+}
+
+Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev,
+                                     const QString &path)
+{
+    auto bytes = gitTryFileAtRevision(repoPath, rev, path);
+    if (!bytes)
+        return fail(bytes.error());
+    if (!*bytes)
+        return fail(
+            Error(u"%1 does not exist at %2"_s.arg(path, rev), repoPath)
+                .withHint(u"Check the path (relative to the repository root) and the revision"_s));
+    return **bytes;
+}
+
+Result<QString> gitRevParse(const QString &repoPath, const QString &rev)
+{
+    auto repo = openRepo(repoPath, true);
+    if (!repo)
+        return fail(repo.error());
+    auto peeledCommit = commitOf(repo->get(), rev, repoPath);
+    if (!peeledCommit)
+        return fail(peeledCommit.error());
+    Object peeled = std::move(*peeledCommit);
+    char hex[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(hex, sizeof hex, git_object_id(peeled.get()));
+    return QString::fromLatin1(hex);
 }
 
 } // namespace cairn

@@ -5,6 +5,8 @@
 #include <QDateTime>
 #include <QString>
 
+#include <optional>
+
 namespace cairn {
 
 // What a run records of the code it ran: the commit, the branch and whether the work tree had
@@ -55,6 +57,11 @@ Result<QList<GitCommit>> gitLog(const QString &repoPath, const QString &path = {
 // HEAD~2), read from the object database without touching the work tree.
 Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev,
                                      const QString &path);
+// The same, with nothing (rather than an error) when `path` does not exist at `rev`.
+Result<std::optional<QByteArray>> gitTryFileAtRevision(const QString &repoPath, const QString &rev,
+                                                       const QString &path);
+// The full id of the commit `rev` names.
+Result<QString> gitRevParse(const QString &repoPath, const QString &rev);
 
 // The uncommitted changes of the work tree containing `path`, against HEAD, as a unified diff
 // that `git apply` accepts: staged and unstaged changes to tracked files, and untracked files
