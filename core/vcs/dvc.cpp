@@ -221,7 +221,7 @@ Result<QList<DirEntry>> parseDirManifest(const QByteArray &json, const QString &
 QString cacheDir(const QString &repoRoot)
 {
     const QDir dvcDir(QDir(repoRoot).filePath(u".dvc"_s));
-    for (const QString name : {u"config.local"_s, u"config"_s}) {
+    for (const QString &name : {u"config.local"_s, u"config"_s}) {
         if (const auto dir = configuredCacheDir(dvcDir.filePath(name)))
             return QDir::cleanPath(dvcDir.absoluteFilePath(*dir));
     }
