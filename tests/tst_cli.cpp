@@ -246,6 +246,98 @@ private slots:
         const auto table = cli({QStringLiteral("runs")}, m_demo);
         QVERIFY(table.out.contains("finished"));
     }
+
+    // The demo's history refreshed the reference extract in one commit: "drop 25 internal TEST-
+    // accounts, fix 120 rows whose total_charges were copied from monthly_charges, add 1,000
+    // customers". The diff must find exactly that, with the key and without one.
+    void diffDataAcrossGitHistory()
+    {
+        if (!QFile::exists(m_demo + QStringLiteral("/cairn.yaml")))
+            QSKIP("needs demoAndShow");
+        const QString before = QStringLiteral("data/reference.csv@HEAD~2");
+        const QString now = QStringLiteral("data/reference.csv");
+        for (const bool keyed : {true, false}) {
+            QStringList args{QStringLiteral("diff"), QStringLiteral("data"), before, now,
+                             QStringLiteral("--json")};
+            if (keyed)
+                args << QStringLiteral("--key") << QStringLiteral("customer_id");
+            const auto r = cli(args, m_demo);
+            QVERIFY2(r.exitCode == 1, r.err.constData()); // 1: the versions differ
+            const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+            const QJsonObject rows = o.value(QStringLiteral("rows")).toObject();
+            QCOMPARE(rows.value(QStringLiteral("removed")).toInt(), 25);
+            QCOMPARE(rows.value(QStringLiteral("modified")).toInt(), 120);
+            QCOMPARE(rows.value(QStringLiteral("added")).toInt(), 1000);
+            QCOMPARE(rows.value(QStringLiteral("unchanged")).toInt(), 2855);
+            QCOMPARE(o.value(QStringLiteral("cells_changed")).toInt(), 120);
+            const QJsonObject schema = o.value(QStringLiteral("schema")).toObject();
+            QVERIFY(schema.value(QStringLiteral("added_columns")).toArray().isEmpty());
+            QVERIFY(schema.value(QStringLiteral("removed_columns")).toArray().isEmpty());
+        }
+        const auto same = cli({QStringLiteral("diff"), QStringLiteral("data"),
+                               QStringLiteral("data/reference.csv@HEAD"), now},
+                              m_demo);
+        QCOMPARE(same.exitCode, 0);
+        const auto daff =
+            cli({QStringLiteral("diff"), QStringLiteral("data"), before, now,
+                 QStringLiteral("--key"), QStringLiteral("customer_id"), QStringLiteral("--format"),
+                 QStringLiteral("daff"), QStringLiteral("--context"), QStringLiteral("0")},
+                m_demo);
+        QCOMPARE(daff.exitCode, 1);
+        QVERIFY(daff.out.startsWith("@@,customer_id,"));
+        QCOMPARE(daff.out.count("\n---,"), 25);
+        QCOMPARE(daff.out.count("\n+++,"), 1000);
+        QCOMPARE(daff.out.count("\n->,"), 120);
+        const auto badRev = cli({QStringLiteral("diff"), QStringLiteral("data"),
+                                 QStringLiteral("data/reference.csv@nope"), now},
+                                m_demo);
+        QCOMPARE(badRev.exitCode, 2);
+        QVERIFY(badRev.err.contains("unknown revision \"nope\""));
+        const auto badKey = cli({QStringLiteral("diff"), QStringLiteral("data"), before, now,
+                                 QStringLiteral("--key"), QStringLiteral("id")},
+                                m_demo);
+        QCOMPARE(badKey.exitCode, 2);
+        QVERIFY(badKey.err.contains("id"));
+    }
+
+    // After runTrainAndList: run 1 (train) wrote the model, so it produced the current version.
+    void versionsWithLineage()
+    {
+        if (!QFile::exists(m_demo + QStringLiteral("/models/churn-model.json")))
+            QSKIP("needs runTrainAndList");
+        const auto r = cli({QStringLiteral("versions"), QStringLiteral("--json")}, m_demo);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonArray versions =
+            QJsonDocument::fromJson(r.out).object().value(QStringLiteral("versions")).toArray();
+        bool model = false;
+        bool reference = false;
+        for (const QJsonValue &v : versions) {
+            const QJsonObject o = v.toObject();
+            if (o.value(QStringLiteral("kind")).toString() == QStringLiteral("model")) {
+                model = true;
+                QVERIFY(o.value(QStringLiteral("current")).toBool());
+                QCOMPARE(o.value(QStringLiteral("produced_by"))
+                             .toObject()
+                             .value(QStringLiteral("id"))
+                             .toInt(),
+                         1);
+                QVERIFY(o.value(QStringLiteral("hash")).toString().startsWith(u"xxh128:"));
+            }
+            if (o.value(QStringLiteral("name")).toString() == QStringLiteral("reference")) {
+                reference = true;
+                QVERIFY(o.value(QStringLiteral("current")).toBool());
+                QVERIFY(o.value(QStringLiteral("seen_by_runs")).toInt() >= 1);
+            }
+        }
+        QVERIFY(model && reference);
+        const auto text = cli({QStringLiteral("versions"), QStringLiteral("reference")}, m_demo);
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.contains("dataset reference (data/reference.csv)"));
+        QVERIFY(!text.out.startsWith("model") && !text.out.contains("\nmodel "));
+        const auto unknown = cli({QStringLiteral("versions"), QStringLiteral("nope")}, m_demo);
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY(unknown.err.contains("no dataset or model named \"nope\""));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -48,6 +48,15 @@ Commands:
                               --fail-on-drift; `cairn-cli drift --help` for more)
   drift --history             Every batch of the project's drift settings against its
                               reference (kept, and recomputed only when a file changes)
+  versions [NAME] [--json]    The versions of the declared datasets and models, with
+                              the run that produced each and the runs that used it
+  diff data A B               What changed between two versions of a table: schema,
+                              rows, cells (--key COL, --tolerance X, --json,
+                              --format daff|html, --output FILE)
+  diff model A B [--json]     What changed between two safetensors models, tensor by
+                              tensor (A, B: a file or PATH@REVISION, e.g.
+                              data/train.csv@HEAD~1; DVC-tracked data comes from the
+                              DVC cache)
 
 Options for commands that work on a project:
   --project DIR               The project folder (default: the current folder or the

@@ -17,6 +17,8 @@ int cmdLogs(const QStringList &args);
 int cmdCancel(const QStringList &args);
 int cmdSupervise(const QStringList &args);
 int cmdDrift(const QStringList &args);
+int cmdDiff(const QStringList &args);
+int cmdVersions(const QStringList &args);
 
 QString usage();
 

@@ -31,12 +31,13 @@ int main(int argc, char **argv)
     const QString command = args.takeFirst();
     using Handler = int (*)(const QStringList &);
     const std::pair<QString, Handler> commands[] = {
-        {u"init"_s, cairn::cli::cmdInit},       {u"demo"_s, cairn::cli::cmdDemo},
-        {u"project"_s, cairn::cli::cmdProject}, {u"run"_s, cairn::cli::cmdRun},
-        {u"runs"_s, cairn::cli::cmdRuns},       {u"show"_s, cairn::cli::cmdShow},
-        {u"metrics"_s, cairn::cli::cmdMetrics}, {u"logs"_s, cairn::cli::cmdLogs},
-        {u"cancel"_s, cairn::cli::cmdCancel},   {u"supervise"_s, cairn::cli::cmdSupervise},
-        {u"drift"_s, cairn::cli::cmdDrift},
+        {u"init"_s, cairn::cli::cmdInit},         {u"demo"_s, cairn::cli::cmdDemo},
+        {u"project"_s, cairn::cli::cmdProject},   {u"run"_s, cairn::cli::cmdRun},
+        {u"runs"_s, cairn::cli::cmdRuns},         {u"show"_s, cairn::cli::cmdShow},
+        {u"metrics"_s, cairn::cli::cmdMetrics},   {u"logs"_s, cairn::cli::cmdLogs},
+        {u"cancel"_s, cairn::cli::cmdCancel},     {u"supervise"_s, cairn::cli::cmdSupervise},
+        {u"drift"_s, cairn::cli::cmdDrift},       {u"diff"_s, cairn::cli::cmdDiff},
+        {u"versions"_s, cairn::cli::cmdVersions},
     };
     for (const auto &[name, handler] : commands) {
         if (name == command)

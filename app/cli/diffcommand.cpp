@@ -1,0 +1,301 @@
+// cairn-cli diff data|model A B: what changed between two versions of a dataset or a model.
+// A and B are files or PATH@REVISION (git, or the DVC cache for DVC-tracked data).
+// cairn-cli versions [NAME]: the versions of the project's datasets and models, with lineage.
+
+#include "cliutil.h"
+#include "commands.h"
+#include "data/table.h"
+#include "diff/modeldiff.h"
+#include "diff/safetensors.h"
+#include "diff/tablediff.h"
+#include "store/projectdb.h"
+#include "vcs/revision.h"
+#include "versioning/versions.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+using namespace Qt::StringLiterals;
+
+namespace cairn::cli {
+
+namespace {
+
+// Exit codes, as `diff` and `git diff --exit-code`: 0 no difference, 1 differences, 2 the
+// comparison could not be made.
+constexpr int kSame = 0;
+constexpr int kDifferent = 1;
+constexpr int kCannotCompare = 2;
+
+int cannotCompare(const Error &e)
+{
+    reportError(e);
+    return kCannotCompare;
+}
+
+// The reader's format from the file's own name: a DVC cache object or a git blob has none.
+TableFormat formatOf(const QString &path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == u"tsv"_s || suffix == u"tab"_s)
+        return TableFormat::Tsv;
+    if (suffix == u"jsonl"_s || suffix == u"ndjson"_s)
+        return TableFormat::JsonLines;
+    return TableFormat::Csv;
+}
+
+Result<Table> readVersion(const FileVersion &v)
+{
+    ProgressLine line(u"reading "_s + QFileInfo(v.path).fileName());
+    ReadOptions options;
+    options.format = formatOf(v.path);
+    auto table = v.inMemory() ? readTableBytes(v.bytes, v.describe(), options, line.callback())
+                              : readTable(v.localPath, options, line.callback());
+    if (!table && v.source == FileVersion::Source::DvcCache)
+        table.error().file = v.describe(); // not the cache object's hashed name
+    return table;
+}
+
+// The file's text, for printing cells as written; nothing for JSON Lines or when it cannot
+// be read (the outputs then print numbers as Python's repr).
+std::optional<diff::CellText> cellText(const FileVersion &v, const Table &table)
+{
+    if (formatOf(v.path) == TableFormat::JsonLines)
+        return std::nullopt;
+    const char delimiter = formatOf(v.path) == TableFormat::Tsv ? '\t' : 0;
+    auto text = v.inMemory() ? diff::CellText::fromBytes(v.bytes, table, delimiter)
+                             : diff::CellText::fromFile(v.localPath, table, delimiter);
+    if (!text)
+        return std::nullopt;
+    return std::move(*text);
+}
+
+Result<diff::SafetensorsFile> openModel(const FileVersion &v)
+{
+    auto file = v.inMemory() ? diff::SafetensorsFile::fromBytes(v.bytes, v.describe())
+                             : diff::SafetensorsFile::open(v.localPath);
+    if (!file && v.source == FileVersion::Source::DvcCache)
+        file.error().file = v.describe();
+    return file;
+}
+
+bool writeOutput(const QString &path, const QByteArray &bytes, int *exitCode)
+{
+    if (path.isEmpty() || path == u"-"_s) {
+        std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout);
+        return true;
+    }
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
+        *exitCode = cannotCompare(Error(u"cannot write: %1"_s.arg(f.errorString()), path));
+        return false;
+    }
+    return true;
+}
+
+int diffData(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Compares two versions of a table: schema, rows (aligned by key, or by content without "
+        "one) and cells.\nA and B are files or PATH@REVISION (a git revision; DVC-tracked data "
+        "comes from the DVC cache).\nExit status: 0 no difference, 1 differences, 2 cannot "
+        "compare."_s);
+    parser.addPositionalArgument(u"A"_s, u"The first version (e.g. data/train.csv@HEAD~1)."_s);
+    parser.addPositionalArgument(u"B"_s, u"The second version (e.g. data/train.csv)."_s);
+    const QCommandLineOption keyOpt(u"key"_s,
+                                    u"A key column aligning the rows (repeat for a composite "
+                                    "key). Without one, rows are paired by content."_s,
+                                    u"COL"_s);
+    const QCommandLineOption tolOpt(u"tolerance"_s,
+                                    u"Numbers closer than X are equal (absolute)."_s, u"X"_s);
+    const QCommandLineOption jsonOpt(u"json"_s, u"Print the diff as JSON."_s);
+    const QCommandLineOption formatOpt(
+        u"format"_s, u"text (default), json, daff (daff's highlighter CSV) or html."_s,
+        u"FORMAT"_s);
+    const QCommandLineOption outOpt(u"output"_s, u"Write to FILE instead of the terminal."_s,
+                                    u"FILE"_s);
+    const QCommandLineOption contextOpt(
+        u"context"_s, u"daff: unchanged rows shown around each change (default: all rows)."_s,
+        u"N"_s);
+    parser.addOptions({keyOpt, tolOpt, jsonOpt, formatOpt, outOpt, contextOpt});
+    int code = 0;
+    if (!parse(parser, u"diff data"_s, args, &code))
+        return code;
+    const QStringList pos = parser.positionalArguments();
+    if (pos.size() != 2) {
+        printErr(u"cairn-cli diff data: give two versions, A and B\n\n"_s + parser.helpText());
+        return kCannotCompare;
+    }
+    QString format = parser.isSet(jsonOpt) ? u"json"_s : parser.value(formatOpt).toLower();
+    if (format.isEmpty())
+        format = u"text"_s;
+    if (!QStringList{u"text"_s, u"json"_s, u"daff"_s, u"html"_s}.contains(format))
+        return cannotCompare(Error(u"unknown format \"%1\""_s.arg(format))
+                                 .withHint(u"Use text, json, daff or html"_s));
+    diff::TableDiffOptions options;
+    options.keys = parser.values(keyOpt);
+    if (parser.isSet(tolOpt)) {
+        bool ok = false;
+        options.tolerance = parser.value(tolOpt).toDouble(&ok);
+        if (!ok || options.tolerance < 0)
+            return cannotCompare(Error(
+                u"--tolerance must be a number >= 0, not \"%1\""_s.arg(parser.value(tolOpt))));
+    }
+    int context = -1;
+    if (parser.isSet(contextOpt)) {
+        bool ok = false;
+        context = parser.value(contextOpt).toInt(&ok);
+        if (!ok || context < 0)
+            return cannotCompare(Error(u"--context must be a whole number >= 0"_s));
+    }
+
+    const QString here = QDir::currentPath();
+    auto va = resolveFileVersion(pos[0], here);
+    if (!va)
+        return cannotCompare(va.error());
+    auto vb = resolveFileVersion(pos[1], here);
+    if (!vb)
+        return cannotCompare(vb.error());
+    auto a = readVersion(*va);
+    if (!a)
+        return cannotCompare(a.error());
+    auto b = readVersion(*vb);
+    if (!b)
+        return cannotCompare(b.error());
+    a->source = va->describe();
+    b->source = vb->describe();
+    Result<diff::TableDiff> d = [&] {
+        ProgressLine line(u"comparing"_s);
+        return diff::diffTables(*a, *b, options, line.callback());
+    }();
+    if (!d)
+        return cannotCompare(d.error());
+
+    // The outputs that show cells print numbers as the files wrote them (0.70, not 0.7).
+    std::optional<diff::CellText> textA;
+    std::optional<diff::CellText> textB;
+    if (format != u"json"_s) {
+        textA = cellText(*va, *a);
+        textB = cellText(*vb, *b);
+    }
+    const diff::DiffTexts texts{textA ? &*textA : nullptr, textB ? &*textB : nullptr};
+    QByteArray out;
+    if (format == u"json"_s)
+        out = QJsonDocument(diff::tableDiffJson(*d, *a, *b)).toJson(QJsonDocument::Indented);
+    else if (format == u"daff"_s)
+        out = diff::tableDiffDaff(*d, *a, *b, context, texts);
+    else if (format == u"html"_s)
+        out = diff::tableDiffHtml(*d, *a, *b, 1000, texts);
+    else
+        out = diff::tableDiffText(*d, *a, *b, 20, texts).toUtf8();
+    if (!writeOutput(parser.value(outOpt), out, &code))
+        return code;
+    return d->identical() ? kSame : kDifferent;
+}
+
+int diffModel(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Compares two versions of a model (safetensors) tensor by tensor: added, removed, "
+        "reshaped, retyped, changed, and how far the values moved (L2 of the difference, "
+        "relative L2, largest absolute difference, cosine).\nA and B are files or "
+        "PATH@REVISION.\nExit status: 0 no difference, 1 differences, 2 cannot compare."_s);
+    parser.addPositionalArgument(u"A"_s, u"The first version (e.g. model.safetensors@v1)."_s);
+    parser.addPositionalArgument(u"B"_s, u"The second version."_s);
+    const QCommandLineOption jsonOpt(u"json"_s, u"Print the diff as JSON."_s);
+    const QCommandLineOption rowsOpt(u"rows"_s, u"Text: at most N tensors (default 50)."_s, u"N"_s);
+    parser.addOptions({jsonOpt, rowsOpt});
+    int code = 0;
+    if (!parse(parser, u"diff model"_s, args, &code))
+        return code;
+    const QStringList pos = parser.positionalArguments();
+    if (pos.size() != 2) {
+        printErr(u"cairn-cli diff model: give two versions, A and B\n\n"_s + parser.helpText());
+        return kCannotCompare;
+    }
+    const QString here = QDir::currentPath();
+    auto va = resolveFileVersion(pos[0], here);
+    if (!va)
+        return cannotCompare(va.error());
+    auto vb = resolveFileVersion(pos[1], here);
+    if (!vb)
+        return cannotCompare(vb.error());
+    auto a = openModel(*va);
+    if (!a)
+        return cannotCompare(a.error());
+    auto b = openModel(*vb);
+    if (!b)
+        return cannotCompare(b.error());
+    Result<diff::ModelDiff> d = [&] {
+        ProgressLine line(u"comparing tensors"_s);
+        return diff::diffSafetensors(*a, *b, line.callback());
+    }();
+    if (!d)
+        return cannotCompare(d.error());
+    d->a = va->describe();
+    d->b = vb->describe();
+    if (parser.isSet(jsonOpt)) {
+        printOut(QString::fromUtf8(
+            QJsonDocument(diff::modelDiffJson(*d)).toJson(QJsonDocument::Indented)));
+    } else {
+        const int rows = parser.isSet(rowsOpt) ? parser.value(rowsOpt).toInt() : 50;
+        printOut(diff::modelDiffText(*d, rows > 0 ? rows : 50));
+    }
+    const diff::ModelDiffSummary &s = d->summary;
+    const bool same = s.added + s.removed + s.changed + s.shapeChanged + s.dtypeChanged == 0 &&
+                      d->metadataAdded.isEmpty() && d->metadataRemoved.isEmpty() &&
+                      d->metadataChanged.isEmpty();
+    return same ? kSame : kDifferent;
+}
+
+} // namespace
+
+int cmdVersions(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"The versions (distinct contents) of the project's declared datasets and models, "
+        "oldest first, with the run that produced each and the runs that used it."_s);
+    parser.addPositionalArgument(u"NAME"_s, u"A dataset or model name, or its path."_s,
+                                 u"[NAME]"_s);
+    parser.addOption(projectOption);
+    const QCommandLineOption json(u"json"_s, u"Print JSON."_s);
+    parser.addOption(json);
+    int code = 0;
+    if (!parse(parser, u"versions"_s, args, &code))
+        return code;
+    const auto project = load(parser, &code);
+    if (!project)
+        return code;
+    auto db = openProjectDatabase(project->rootDir);
+    if (!db)
+        return reportError(db.error());
+    auto versions = listVersions(*project, **db, parser.positionalArguments().value(0));
+    if (!versions)
+        return reportError(versions.error());
+    if (parser.isSet(json))
+        printOut(QString::fromUtf8(QJsonDocument(versionsJson(*versions)).toJson()));
+    else
+        printOut(versionsText(*versions));
+    return 0;
+}
+
+int cmdDiff(const QStringList &args)
+{
+    const QString what = args.value(0);
+    if (what == u"data"_s)
+        return diffData(args.mid(1));
+    if (what == u"model"_s)
+        return diffModel(args.mid(1));
+    printErr(u"usage: cairn-cli diff data A B [--key COL]... [--tolerance X] "
+             "[--json | --format daff|html] [--output FILE]\n"
+             "       cairn-cli diff model A B [--json]\n"
+             "A and B are files or PATH@REVISION (data/train.csv@HEAD~1).\n"_s);
+    return what == u"--help"_s || what == u"-h"_s ? 0 : kCannotCompare;
+}
+
+} // namespace cairn::cli
