@@ -79,6 +79,7 @@ private slots:
     void dvcTrackedFolderAndLockFile();
     void explainsWhatIsMissing();
     void refusesADamagedCacheObject();
+    void gitLfsObjectsAndQuotedCacheDir();
 };
 
 // Two commits. HEAD~1: train.csv v1 (git), big.csv v1 (DVC 3.x), old.csv (DVC 2.x, legacy
@@ -252,6 +253,9 @@ void TestDvc::dvcTrackedFolderAndLockFile()
     const auto b2 = resolveFileVersion(u"images/sub/b.png@HEAD"_qs, m_root);
     QVERIFY(b2);
     QCOMPARE(test::readFile(b2->localPath), m_imgB2);
+    const auto folder = resolveFileVersion(u"images@HEAD"_qs, m_root);
+    QVERIFY(!folder);
+    QVERIFY(folder.error().message.contains(u"tracks as a whole"_qs));
     const auto none = resolveFileVersion(u"images/c.png@HEAD"_qs, m_root);
     QVERIFY(!none);
     QVERIFY(none.error().message.contains(u"has no such file"_qs));
@@ -304,6 +308,37 @@ void TestDvc::refusesADamagedCacheObject()
     QVERIFY(!damaged);
     QVERIFY(damaged.error().message.contains(u"damaged"_qs));
     QVERIFY(resolveFileVersion(u"data/big.csv@HEAD"_qs, m_root));
+}
+
+// A Git LFS pointer is not the file: the content comes from .git/lfs/objects, or the error says
+// to fetch it. (git-lfs is not installed here; the pointer and store follow its spec.)
+void TestDvc::gitLfsObjectsAndQuotedCacheDir()
+{
+    QTemporaryDir dir;
+    const QString root = QDir(dir.path()).canonicalPath();
+    QVERIFY(gitInit(root));
+    const QByteArray content = "id,v\n1,2\n";
+    const QString oid =
+        QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
+    test::writeFile(QDir(root).filePath(u"big.csv"_qs),
+                    "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid.toLatin1() +
+                        "\nsize " + QByteArray::number(content.size()) + "\n");
+    QVERIFY(gitCommitAll(root, u"lfs"_qs));
+    const auto notFetched = resolveFileVersion(u"big.csv@HEAD"_qs, root);
+    QVERIFY(!notFetched);
+    QVERIFY(notFetched.error().message.contains(u"Git LFS"_qs));
+    QVERIFY(notFetched.error().hint.contains(u"git lfs fetch"_qs));
+    test::writeFile(
+        QDir(root).filePath(u".git/lfs/objects/%1/%2/%3"_qs.arg(oid.left(2), oid.mid(2, 2), oid)),
+        content);
+    const auto fetched = resolveFileVersion(u"big.csv@HEAD"_qs, root);
+    QVERIFY2(fetched, qPrintable(fetched ? QString() : fetched.error().toString()));
+    QCOMPARE(fetched->source, FileVersion::Source::GitLfs);
+    QCOMPARE(test::readFile(fetched->localPath), content);
+    QVERIFY(fetched->describe().contains(u"Git LFS"_qs));
+
+    test::writeFile(QDir(root).filePath(u".dvc/config"_qs), "[cache]\n    dir = '/srv/c'\n");
+    QCOMPARE(dvc::cacheDir(root), u"/srv/c"_qs);
 }
 
 } // namespace

@@ -692,6 +692,16 @@ private slots:
             << st("{\"__metadata__\":{},\"__metadata__\":{}}") << "two \"__metadata__\"";
         QTest::newRow("duplicate names")
             << st("{" + f32 + "," + f32 + "}", QByteArray(16, 0)) << "lists tensor \"w\" twice";
+        QByteArray longShape = "[";
+        for (int i = 0; i < 2000; ++i)
+            longShape += i ? ",1" : "1";
+        longShape += "]";
+        QTest::newRow("2000 dimensions")
+            << st("{" + tensorJson("w", "U8", longShape.constData(), 0, 1) + "}", QByteArray(1, 0))
+            << "more than 1024 entries";
+        QTest::newRow("a percent sign in a name")
+            << st("{" + tensorJson("w%4", "F32", "[2]", 0, 4) + "}", QByteArray(4, 0))
+            << "Tensor \"w%4\" (F32, shape [2]) needs 8 bytes, but its data_offsets [0, 4] span 4";
         QTest::newRow("deep nesting")
             << st("{\"w\":{\"dtype\":\"F32\",\"x\":" + QByteArray(100000, '['))
             << "nested too deeply";

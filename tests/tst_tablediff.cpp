@@ -397,6 +397,19 @@ private slots:
         const TableDiff below = diffOf(ta, tableOf(makeB(2), "b.csv"), keyed({"id"}));
         QVERIFY(below.schema.renamed.isEmpty());
         QCOMPARE(below.schema.removed, (QStringList{"price", "gone"}));
+
+        // Two mostly-empty columns sharing one value are not one renamed column: missing cells
+        // on both sides say nothing.
+        QByteArray sparseA = "id,notes\n", sparseB = "id,comment\n";
+        for (int r = 1; r <= 20; ++r) {
+            sparseA += QByteArray::number(r) + (r == 1 ? ",x" : r == 2 ? ",a" : ",") + '\n';
+            sparseB += QByteArray::number(r) + (r == 1 ? ",x" : r == 3 ? ",b" : ",") + '\n';
+        }
+        const TableDiff sparse =
+            diffOf(tableOf(sparseA, "a.csv"), tableOf(sparseB, "b.csv"), keyed({"id"}));
+        QVERIFY(sparse.schema.renamed.isEmpty());
+        QCOMPARE(sparse.schema.removed, QStringList{"notes"});
+        QCOMPARE(sparse.schema.added, QStringList{"comment"});
     }
 
     void emptyAndIdenticalTables()

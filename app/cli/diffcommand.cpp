@@ -53,7 +53,7 @@ Result<Table> readVersion(const FileVersion &v)
     options.format = formatOf(v.path);
     auto table = v.inMemory() ? readTableBytes(v.bytes, v.describe(), options, line.callback())
                               : readTable(v.localPath, options, line.callback());
-    if (!table && v.source == FileVersion::Source::DvcCache)
+    if (!table && v.source != FileVersion::Source::WorkingFile)
         table.error().file = v.describe(); // not the cache object's hashed name
     return table;
 }
@@ -76,7 +76,7 @@ Result<diff::SafetensorsFile> openModel(const FileVersion &v)
 {
     auto file = v.inMemory() ? diff::SafetensorsFile::fromBytes(v.bytes, v.describe())
                              : diff::SafetensorsFile::open(v.localPath);
-    if (!file && v.source == FileVersion::Source::DvcCache)
+    if (!file && v.source != FileVersion::Source::WorkingFile)
         file.error().file = v.describe();
     return file;
 }

@@ -11,6 +11,8 @@
 // They equal numpy's on a.astype(np.float64) and b.astype(np.float64) to about 1e-13 relative
 // (each block of values is summed in double and the block sums are added with compensation).
 // A NaN in either tensor makes the figures NaN (it is not an error); infinities follow IEEE.
+// Byte-identical tensors are the exception: they did not change, so they report 0 (numpy would
+// give NaN for NaN - NaN).
 //
 // Status of a tensor:
 //   unchanged     same name, dtype and shape, identical bytes (figures 0, 0, 0, 1 — cosine

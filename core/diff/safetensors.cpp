@@ -17,6 +17,11 @@ namespace cairn::diff {
 
 namespace {
 
+// The longest shape (or offsets) list accepted.
+constexpr std::size_t kMaxListLength = 1024;
+// ... and all lists together (a million tensors of rank 4 would fit).
+constexpr std::size_t kMaxListEntries = std::size_t(6) << 20;
+
 struct DtypeBits
 {
     QStringView name;
@@ -137,6 +142,7 @@ private:
     const char *m_begin;
     const char *m_p;
     const char *m_end;
+    std::size_t m_listEntries = 0; // shape and offset entries read so far
 
     char peek() const { return m_p < m_end ? *m_p : '\0'; }
     bool digit() const { return peek() >= '0' && peek() <= '9'; }
@@ -214,7 +220,9 @@ private:
     bool hex4(char32_t &out)
     {
         unsigned v = 0;
-        const auto [end, ec] = std::from_chars(m_p, std::min(m_p + 4, m_end), v, 16);
+        if (m_end - m_p < 4) // before forming m_p + 4, which could point past the buffer
+            return bad(u"bad \\u escape");
+        const auto [end, ec] = std::from_chars(m_p, m_p + 4, v, 16);
         if (ec != std::errc() || end != m_p + 4)
             return bad(u"bad \\u escape");
         m_p = end;
@@ -351,6 +359,13 @@ private:
         if (peek() != '[')
             return fail(u"Tensor \"%1\": %2 must be a list of whole numbers"_s.arg(t.name, field));
         return sequence('[', [&] {
+            // Far beyond any real tensor; a longer list in a 100 MB header is an attack on memory.
+            if (out.size() >= kMaxListLength)
+                return fail(u"Tensor \"%1\": %2 has more than %3 entries"_s.arg(
+                    t.name, field, QString::number(kMaxListLength)));
+            if (++m_listEntries > kMaxListEntries)
+                return fail(u"The header lists more than %1 dimensions and offsets in all"_s.arg(
+                    QString::number(kMaxListEntries)));
             out.push_back(0);
             return unsignedInt(out.back(), t, field);
         });
@@ -429,8 +444,10 @@ private:
 QString shapeText(const std::vector<quint64> &shape)
 {
     QStringList parts;
-    for (quint64 d : shape)
-        parts << QString::number(d);
+    for (std::size_t i = 0; i < shape.size() && i < 8; ++i)
+        parts << QString::number(shape[i]);
+    if (shape.size() > 8)
+        parts << u"… (%1 dimensions)"_s.arg(shape.size());
     return u'[' + parts.join(u", "_s) + u']';
 }
 
@@ -583,14 +600,12 @@ Result<SafetensorsFile> SafetensorsFile::parse(std::shared_ptr<Data> d)
                       "start at 0"_s.arg(t.name, offsets);
         } else if (t.begin > start) {
             problem = u"There are %1 unused bytes between tensor \"%2\" (ending at %3) and "
-                      "tensor \"%4\" (data_offsets %5)"_s.arg(t.begin - start)
-                          .arg(previous->name)
-                          .arg(start)
-                          .arg(t.name, offsets);
+                      "tensor \"%4\" (data_offsets %5)"_s.arg(
+                          QString::number(t.begin - start), previous->name, QString::number(start),
+                          t.name, offsets);
         } else if (t.begin < start) {
             problem = u"Tensor \"%1\" (data_offsets %2) overlaps tensor \"%3\", which ends at "
-                      "%4"_s.arg(t.name, offsets, previous->name)
-                          .arg(start);
+                      "%4"_s.arg(t.name, offsets, previous->name, QString::number(start));
         } else if (t.end < t.begin) {
             problem = u"Tensor \"%1\" has data_offsets %2: its end is before its beginning"_s.arg(
                 t.name, offsets);
@@ -611,20 +626,18 @@ Result<SafetensorsFile> SafetensorsFile::parse(std::shared_ptr<Data> d)
                             .withHint(g_damagedHint));
         }
         if (bits % 8 != 0) {
-            return fail(
-                Error(u"Tensor \"%1\" (%2, shape %3) does not fill a whole number of "
-                      "bytes: %4 elements of %5 bits"_s.arg(t.name, t.dtype, shapeText(t.shape))
-                          .arg(elements)
-                          .arg(t.bits),
-                      file)
-                    .withHint(g_damagedHint));
+            return fail(Error(u"Tensor \"%1\" (%2, shape %3) does not fill a whole number of "
+                              "bytes: %4 elements of %5 bits"_s.arg(
+                                  t.name, t.dtype, shapeText(t.shape), QString::number(elements),
+                                  QString::number(t.bits)),
+                              file)
+                            .withHint(g_damagedHint));
         }
         if (t.end - t.begin != bits / 8) {
             return fail(Error(u"Tensor \"%1\" (%2, shape %3) needs %4 bytes, but its data_offsets "
-                              "%5 span %6"_s.arg(t.name, t.dtype, shapeText(t.shape))
-                                  .arg(bits / 8)
-                                  .arg(offsets)
-                                  .arg(t.end - t.begin),
+                              "%5 span %6"_s.arg(t.name, t.dtype, shapeText(t.shape),
+                                                 QString::number(bits / 8), offsets,
+                                                 QString::number(t.end - t.begin)),
                               file)
                             .withHint(g_damagedHint));
         }

@@ -306,13 +306,14 @@ QString describeKey(const Table &t, const QList<int> &keyColumns, qsizetype row)
 
 Error duplicateKey(const Table &t, const QList<int> &keyColumns, qsizetype first, qsizetype second)
 {
-    return Error(u"key %1 appears more than once in %2: data rows %3 and %4 (lines %5 and %6)"_s
-                     .arg(describeKey(t, keyColumns, second), t.source)
-                     .arg(first + 1)
-                     .arg(second + 1)
-                     .arg(first + 2)
-                     .arg(second + 2),
-                 t.source, int(std::min<qsizetype>(second + 2, INT_MAX)))
+    // One arg() call: a key value holding "%3" must not be substituted again. The lines assume
+    // one line per record (a quoted newline or a skipped blank line shifts them).
+    return Error(
+               u"key %1 appears more than once in %2: data rows %3 and %4 (lines %5 and %6)"_s.arg(
+                   describeKey(t, keyColumns, second), t.source, QString::number(first + 1),
+                   QString::number(second + 1), QString::number(first + 2),
+                   QString::number(second + 2)),
+               t.source, int(std::min<qsizetype>(second + 2, INT_MAX)))
         .withHint(u"Choose key columns whose values are unique in each table (add a column to "
                   u"the key), or diff without a key to align rows by content"_s);
 }
@@ -898,16 +899,18 @@ void detectRenames(const Table &a, const Table &b, const TableDiff &diff, double
             if (ca.type != cb.type)
                 continue;
             const Pair p = makePair(ca, cb, -1);
+            // Two missing cells say nothing: count only pairs where a value is present, and ask
+            // for values in at least half the pairs (two mostly-empty columns are not one).
             qint64 equal = 0;
-            qint64 present = 0;
+            qint64 informative = 0;
             for (const auto &[i, j] : sample) {
-                if (p.equal(i, j, tol)) {
-                    ++equal;
-                    present += p.missingA(i) ? 0 : 1;
-                }
+                if (p.missingA(i) && p.missingB(j))
+                    continue;
+                ++informative;
+                equal += p.equal(i, j, tol) ? 1 : 0;
             }
-            const double share = double(equal) / double(sample.size());
-            if (share >= 0.9 && present > 0)
+            const double share = informative ? double(equal) / double(informative) : 0;
+            if (share >= 0.9 && 2 * informative >= qint64(sample.size()))
                 candidates.push_back({share, ia, jb});
         }
     }

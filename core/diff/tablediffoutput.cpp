@@ -306,7 +306,10 @@ struct CellText::Data
                 load(pos, want);
             const char *d = window.constData() + (pos - windowStart);
             const qint64 n = windowStart + window.size() - pos;
-            const bool eof = windowStart + window.size() >= size;
+            // At the end of the file, or the read came up short (the file shrank or failed
+            // since it was indexed): what the window holds is all there is, never ask again.
+            const bool eof = windowStart + window.size() >= size ||
+                             window.size() < std::min(want, size - windowStart);
             const qint64 start = skipBlank(d, n, 0, delim);
             qint64 end = n;
             if (start < n) {
@@ -1036,7 +1039,7 @@ QString tableDiffText(const TableDiff &diff, const Table &a, const Table &b, int
     QStringList perColumn;
     for (const ColumnDiff &col : diff.columns) {
         if (col.cellsChanged > 0)
-            perColumn << u"%1 %2"_s.arg(col.name).arg(col.cellsChanged);
+            perColumn << u"%1 %2"_s.arg(col.name, QString::number(col.cellsChanged));
     }
     if (!perColumn.isEmpty())
         t += u"cells changed by column: "_s + perColumn.join(u", "_s) + u'\n';

@@ -145,8 +145,13 @@ std::optional<QString> configuredCacheDir(const QString &configPath)
         if (!inCache)
             continue;
         const qsizetype eq = line.indexOf(u'=');
-        if (eq > 0 && line.left(eq).trimmed() == u"dir"_s)
-            dir = line.mid(eq + 1).trimmed();
+        if (eq > 0 && line.left(eq).trimmed() == u"dir"_s) {
+            QString value = line.mid(eq + 1).trimmed();
+            if (value.size() >= 2 && (value.front() == u'\'' || value.front() == u'"') &&
+                value.back() == value.front())
+                value = value.mid(1, value.size() - 2); // configobj's quoting
+            dir = value;
+        }
     }
     return dir;
 }

@@ -124,6 +124,8 @@ QString FileVersion::describe() const
         return u"%1 at %2 (%3)"_s.arg(path, rev, commit.left(7));
     case Source::DvcCache:
         return u"%1 at %2 (%3), from the DVC cache"_s.arg(path, rev, commit.left(7));
+    case Source::GitLfs:
+        return u"%1 at %2 (%3), from Git LFS"_s.arg(path, rev, commit.left(7));
     }
     return spec;
 }
@@ -173,6 +175,24 @@ Result<FileVersion> resolveFileVersion(const QString &spec, const QString &baseD
     if (!blob)
         return fail(blob.error());
     if (*blob) {
+        // A Git LFS pointer is not the file: its content lives in .git/lfs/objects.
+        static const QByteArray lfs = "version https://git-lfs.github.com/spec/v1";
+        if ((*blob)->startsWith(lfs)) {
+            const qsizetype oidAt = (*blob)->indexOf("oid sha256:");
+            const QString oid =
+                oidAt < 0 ? QString() : QString::fromLatin1((*blob)->mid(oidAt + 11, 64));
+            const QString object = QDir(root).filePath(
+                u".git/lfs/objects/%1/%2/%3"_s.arg(oid.left(2), oid.mid(2, 2), oid));
+            if (oid.size() != 64 || !QFileInfo(object).isFile())
+                return fail(Error(u"%1 at %2 is stored with Git LFS, and that version is not in "
+                                  "the local LFS store"_s.arg(rel, v.rev),
+                                  root)
+                                .withHint(u"Fetch it with `git lfs fetch origin %1` and try "
+                                          "again"_s.arg(v.rev)));
+            v.source = FileVersion::Source::GitLfs;
+            v.localPath = object;
+            return v;
+        }
         v.source = FileVersion::Source::Git;
         v.bytes = std::move(**blob);
         return v;
@@ -206,6 +226,9 @@ Result<FileVersion> resolveFileVersion(const QString &spec, const QString &baseD
         auto entries = dvc::parseDirManifest(f.readAll(), *manifestPath);
         if (!entries)
             return fail(entries.error());
+        if (rel == h.outPath)
+            return fail(Error(
+                u"%1 is a folder that DVC tracks as a whole; name a file in it"_s.arg(rel), root));
         const QString inside = rel.mid(h.outPath.size() + 1);
         md5.clear();
         for (const dvc::DirEntry &e : *entries) {

@@ -19,13 +19,14 @@ struct FileVersion
         WorkingFile, // the file on disk now
         Git,         // a git blob at `commit`
         DvcCache,    // a DVC cache object, found through the .dvc file or dvc.lock at `commit`
+        GitLfs,      // a Git LFS object in .git/lfs/objects, named by the pointer at `commit`
     };
     QString spec;   // as given
     QString path;   // the file's absolute path in the work tree
     QString rev;    // as given; empty for the working file
     QString commit; // full id of the revision's commit
     Source source = Source::WorkingFile;
-    QString localPath; // WorkingFile, DvcCache: the file holding the bytes
+    QString localPath; // WorkingFile, DvcCache, GitLfs: the file holding the bytes
     QByteArray bytes;  // Git: the bytes
     QString md5;       // DvcCache: the content hash DVC recorded
     QString trackedBy; // DvcCache: the .dvc or dvc.lock file that recorded it (repository-relative)
