@@ -330,6 +330,38 @@ private slots:
             }
         }
         QVERIFY(model && reference);
+
+        // A second training run rewrites the model: it produced the new version and replaced,
+        // not used, the one before (its parameters name the model's path as an output).
+        const auto again = cli({QStringLiteral("run"), QStringLiteral("train"),
+                                QStringLiteral("-P"), QStringLiteral("epochs=2")},
+                               m_demo);
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        const auto after = cli(
+            {QStringLiteral("versions"), QStringLiteral("churn-model"), QStringLiteral("--json")},
+            m_demo);
+        QCOMPARE(after.exitCode, 0);
+        int producedBy3 = 0;
+        for (const QJsonValue &v : QJsonDocument::fromJson(after.out)
+                                       .object()
+                                       .value(QStringLiteral("versions"))
+                                       .toArray()) {
+            const QJsonObject o = v.toObject();
+            const int producer = o.value(QStringLiteral("produced_by"))
+                                     .toObject()
+                                     .value(QStringLiteral("id"))
+                                     .toInt();
+            for (const QJsonValue &u : o.value(QStringLiteral("used_by")).toArray())
+                QVERIFY(u.toObject().value(QStringLiteral("id")).toInt() != 3);
+            if (producer == 3) {
+                ++producedBy3;
+                QVERIFY(o.value(QStringLiteral("current")).toBool());
+            } else {
+                QVERIFY(!o.value(QStringLiteral("current")).toBool());
+            }
+        }
+        QCOMPARE(producedBy3, 2); // the .json and the .safetensors
+
         const auto text = cli({QStringLiteral("versions"), QStringLiteral("reference")}, m_demo);
         QCOMPARE(text.exitCode, 0);
         QVERIFY(text.out.contains("dataset reference (data/reference.csv)"));

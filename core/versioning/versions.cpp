@@ -97,8 +97,20 @@ Result<QList<DataVersion>> listVersions(const Project &project, Database &db, co
             ++v.seenByRuns;
             if (r.used)
                 v.usedBy.append(r.run);
-        } else if (before.value({r.run.id, r.path}) != r.hash && !v.producedBy) {
+            continue;
+        }
+        const auto was = before.constFind({r.run.id, r.path});
+        if (was != before.cend() && *was == r.hash)
+            continue;
+        if (!v.producedBy)
             v.producedBy = r.run; // the file changed during this run: its output
+        if (was != before.cend()) {
+            // A parameter naming a file the run then rewrote is its output path, not an input:
+            // the run replaced the earlier version rather than used it.
+            Row old = r;
+            old.hash = *was;
+            DataVersion &replaced = versionOf(old);
+            replaced.usedBy.removeIf([&](const VersionRun &u) { return u.id == r.run.id; });
         }
     }
 
