@@ -100,44 +100,8 @@ for name in hb:
 print(json.dumps({"tensors": out}))
 )PY";
 
-struct Measured
-{
-    double seconds = 0;
-    long peakKb = 0;
-    int exitCode = -1;
-    QByteArray out;
-};
-
-// Runs a program with stdout to a file, and measures its wall time and peak RSS.
-Measured measure(const QStringList &command, const QString &outFile)
-{
-    Measured m;
-    QElapsedTimer timer;
-    timer.start();
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const int fd =
-            ::open(QFile::encodeName(outFile).constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(fd, STDOUT_FILENO);
-        std::vector<QByteArray> args;
-        for (const QString &a : command)
-            args.push_back(QFile::encodeName(a));
-        std::vector<char *> argv;
-        for (QByteArray &a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    rusage usage = {};
-    ::wait4(pid, &status, 0, &usage);
-    m.seconds = double(timer.nsecsElapsed()) / 1e9;
-    m.peakKb = usage.ru_maxrss;
-    m.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    m.out = test::readFile(outFile);
-    return m;
-}
+using test::measure;
+using test::Measured;
 
 // splitmix64: fast enough to write 2 GB in seconds.
 struct Rng

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcessEnvironment>
@@ -11,6 +12,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
 
 namespace cairn::test {
 
@@ -132,6 +138,36 @@ static void strictHandler(QtMsgType type, const QMessageLogContext &ctx, const Q
 void failOnQtWarnings()
 {
     g_previous = qInstallMessageHandler(strictHandler);
+}
+
+Measured measure(const QStringList &command, const QString &outFile)
+{
+    Measured m;
+    QElapsedTimer timer;
+    timer.start();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int fd =
+            ::open(QFile::encodeName(outFile).constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, STDOUT_FILENO);
+        std::vector<QByteArray> args;
+        for (const QString &a : command)
+            args.push_back(QFile::encodeName(a));
+        std::vector<char *> argv;
+        for (QByteArray &a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    rusage usage = {};
+    ::wait4(pid, &status, 0, &usage);
+    m.seconds = double(timer.nsecsElapsed()) / 1e9;
+    m.peakKb = usage.ru_maxrss;
+    m.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    m.out = test::readFile(outFile);
+    return m;
 }
 
 } // namespace cairn::test

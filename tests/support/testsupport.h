@@ -45,4 +45,16 @@ void isolateUserDirs();
 // Makes every Qt warning (and worse) fail the current test: a warning in a test run is a bug.
 void failOnQtWarnings();
 
+// What a benchmark measures of a child process: wall time, peak resident memory (wait4) and its
+// standard output.
+struct Measured
+{
+    double seconds = 0;
+    long peakKb = 0;
+    int exitCode = -1;
+    QByteArray out;
+};
+// Runs `command` (an absolute program path and its arguments) with stdout to `outFile`.
+Measured measure(const QStringList &command, const QString &outFile);
+
 } // namespace cairn::test
