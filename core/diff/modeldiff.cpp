@@ -1,6 +1,6 @@
 #include "modeldiff.h"
 
-#include <QJsonArray>
+#include <QHash>
 #include <QMutex>
 #include <QThread>
 
@@ -310,14 +310,6 @@ bool chunkNonZero(const Pair &p, const Chunk &c)
     return false;
 }
 
-QString shapeText(const std::vector<qint64> &shape)
-{
-    QStringList parts;
-    for (qint64 d : shape)
-        parts << QString::number(d);
-    return u'[' + parts.join(u", "_s) + u']';
-}
-
 void setFigures(TensorDiff &t, const Accumulator &acc)
 {
     const double dd = acc.dd.value(), aa = acc.aa.value(), bb = acc.bb.value();
@@ -334,44 +326,77 @@ void setFigures(TensorDiff &t, const Accumulator &acc)
 
 } // namespace
 
-Result<ModelDiff> diffSafetensors(const SafetensorsFile &a, const SafetensorsFile &b,
-                                  const Progress &progress)
+QString shapeText(const std::vector<qint64> &shape)
+{
+    QStringList parts;
+    for (qint64 d : shape)
+        parts << QString::number(d);
+    return u'[' + parts.join(u", "_s) + u']';
+}
+
+qint64 TensorData::elements() const
+{
+    for (qint64 d : shape) {
+        if (d == 0)
+            return 0;
+    }
+    qint64 n = 1;
+    for (qint64 d : shape) {
+        if (__builtin_mul_overflow(n, d, &n))
+            return std::numeric_limits<qint64>::max(); // rejected below: no such byte count
+    }
+    return n;
+}
+
+namespace {
+
+// The bytes a numeric tensor must hold; a mismatch would read out of bounds.
+Result<void> checkSize(const TensorData &t, const Kind *k)
+{
+    qint64 want = 0;
+    if (k && (__builtin_mul_overflow(t.elements(), qint64(k->bytes), &want) ||
+              want != qint64(t.bytes.size())))
+        return fail(Error(u"tensor \"%1\" holds %2 bytes, not the %3 its shape and dtype %4 "
+                          "need"_s.arg(t.name)
+                              .arg(t.bytes.size())
+                              .arg(want)
+                              .arg(t.dtype)));
+    return ok();
+}
+
+} // namespace
+
+Result<ModelDiff> diffTensors(const std::vector<TensorData> &a, const std::vector<TensorData> &b,
+                              const Progress &progress)
 {
     ModelDiff out;
-    out.a = a.name();
-    out.b = b.name();
     ModelDiffSummary &sum = out.summary;
-    sum.tensorsA = int(a.tensors().size());
-    sum.tensorsB = int(b.tensors().size());
-
-    // Metadata.
-    for (auto it = a.metadata().cbegin(); it != a.metadata().cend(); ++it) {
-        const auto other = b.metadata().constFind(it.key());
-        if (other == b.metadata().cend())
-            out.metadataRemoved.insert(it.key(), it.value());
-        else if (*other != it.value())
-            out.metadataChanged.insert(it.key(), {it.value(), *other});
-    }
-    for (auto it = b.metadata().cbegin(); it != b.metadata().cend(); ++it) {
-        if (!a.metadata().contains(it.key()))
-            out.metadataAdded.insert(it.key(), it.value());
-    }
+    sum.tensorsA = int(a.size());
+    sum.tensorsB = int(b.size());
+    QHash<QString, qsizetype> indexA, indexB;
+    for (qsizetype i = 0; i < qsizetype(a.size()); ++i)
+        indexA.insert(a[size_t(i)].name, i);
+    for (qsizetype i = 0; i < qsizetype(b.size()); ++i)
+        indexB.insert(b[size_t(i)].name, i);
+    if (indexA.size() != qsizetype(a.size()) || indexB.size() != qsizetype(b.size()))
+        return fail(Error(u"two tensors share a name"_s));
 
     // Pair the tensors and decide what each pair needs.
     std::vector<Pair> pairs;
-    for (const TensorInfo &ta : a.tensors()) {
-        sum.bytesA += ta.byteSize();
+    for (const TensorData &ta : a) {
+        sum.bytesA += qint64(ta.bytes.size());
         TensorDiff t;
         t.name = ta.name;
         t.shapeA = ta.shape;
         t.dtypeA = ta.dtype;
-        const TensorInfo *tb = b.find(ta.name);
-        if (!tb) {
+        const auto found = indexB.constFind(ta.name);
+        if (found == indexB.cend()) {
             t.status = u"removed"_s;
             t.elements = ta.elements();
             out.tensors.append(t);
             continue;
         }
+        const TensorData *tb = &b[size_t(*found)];
         t.shapeB = tb->shape;
         t.dtypeB = tb->dtype;
         t.elements = ta.elements();
@@ -384,16 +409,23 @@ Result<ModelDiff> diffSafetensors(const SafetensorsFile &a, const SafetensorsFil
         }
         Pair p;
         p.diff = out.tensors.size();
-        p.a = a.bytes(ta);
-        p.b = b.bytes(*tb);
+        p.a = ta.bytes;
+        p.b = tb->bytes;
         p.ka = kindOf(ta.dtype);
         p.kb = kindOf(tb->dtype);
+        if (auto checked = checkSize(ta, p.ka); !checked)
+            return fail(checked.error());
+        if (auto checked = checkSize(*tb, p.kb); !checked)
+            return fail(checked.error());
         const bool numeric = p.ka && p.kb;
         if (ta.dtype != tb->dtype) {
             t.status = u"dtype_changed"_s;
             p.compute = numeric;
             if (!numeric)
                 t.note = u"values of %1 / %2 are not compared"_s.arg(ta.dtype, tb->dtype);
+        } else if (!numeric && p.a.size() != p.b.size()) {
+            t.status = u"changed"_s; // e.g. strings of other lengths: no figures
+            t.note = u"values of %1 are compared by bytes only"_s.arg(ta.dtype);
         } else {
             t.status = u"unchanged"_s; // until a chunk differs
             p.checkIdentity = true;
@@ -406,9 +438,9 @@ Result<ModelDiff> diffSafetensors(const SafetensorsFile &a, const SafetensorsFil
         if (p.checkIdentity || p.compute)
             pairs.push_back(std::move(p));
     }
-    for (const TensorInfo &tb : b.tensors()) {
-        sum.bytesB += tb.byteSize();
-        if (a.find(tb.name))
+    for (const TensorData &tb : b) {
+        sum.bytesB += qint64(tb.bytes.size());
+        if (indexA.contains(tb.name))
             continue;
         TensorDiff t;
         t.name = tb.name;
@@ -526,173 +558,34 @@ Result<ModelDiff> diffSafetensors(const SafetensorsFile &a, const SafetensorsFil
     return out;
 }
 
-namespace {
-
-QJsonValue jsonNumber(const std::optional<double> &v)
+Result<ModelDiff> diffSafetensors(const SafetensorsFile &a, const SafetensorsFile &b,
+                                  const Progress &progress)
 {
-    if (!v)
-        return QJsonValue();
-    if (std::isnan(*v))
-        return u"NaN"_s;
-    if (std::isinf(*v))
-        return *v > 0 ? u"Infinity"_s : u"-Infinity"_s;
-    return *v;
-}
-
-QJsonValue jsonShape(const std::vector<qint64> &shape, const QString &dtype)
-{
-    if (dtype.isEmpty())
-        return QJsonValue(); // the side that lacks the tensor
-    QJsonArray out;
-    for (qint64 d : shape)
-        out.append(d);
-    return out;
-}
-
-QString figure(const std::optional<double> &v, int precision = 4)
-{
-    if (!v)
-        return u"-"_s;
-    if (std::isnan(*v))
-        return u"NaN"_s;
-    if (std::isinf(*v))
-        return *v > 0 ? u"inf"_s : u"-inf"_s;
-    return QString::number(*v, 'g', precision);
-}
-
-// The order of the text table: figures first (largest rel_l2 first, NaN on top), then
-// the other differences, then the unchanged tensors.
-int rank(const TensorDiff &t)
-{
-    if (t.status == u"unchanged"_s)
-        return 3;
-    if (t.status == u"changed"_s || t.status == u"dtype_changed"_s)
-        return t.l2Diff ? 0 : 1;
-    return 2;
-}
-
-double sortKey(const TensorDiff &t)
-{
-    const std::optional<double> &v = t.relL2 ? t.relL2 : t.l2Diff;
-    if (!v)
-        return -1;
-    return std::isnan(*v) ? std::numeric_limits<double>::infinity() : *v;
-}
-
-} // namespace
-
-QJsonObject modelDiffJson(const ModelDiff &diff)
-{
-    QJsonArray tensors;
-    for (const TensorDiff &t : diff.tensors) {
-        QJsonObject o;
-        o.insert(u"name"_s, t.name);
-        o.insert(u"status"_s, t.status);
-        o.insert(u"shape_a"_s, jsonShape(t.shapeA, t.dtypeA));
-        o.insert(u"shape_b"_s, jsonShape(t.shapeB, t.dtypeB));
-        o.insert(u"dtype_a"_s, t.dtypeA.isEmpty() ? QJsonValue() : QJsonValue(t.dtypeA));
-        o.insert(u"dtype_b"_s, t.dtypeB.isEmpty() ? QJsonValue() : QJsonValue(t.dtypeB));
-        o.insert(u"elements"_s, t.elements);
-        o.insert(u"l2_diff"_s, jsonNumber(t.l2Diff));
-        o.insert(u"rel_l2"_s, jsonNumber(t.relL2));
-        o.insert(u"max_abs_diff"_s, jsonNumber(t.maxAbsDiff));
-        o.insert(u"cosine"_s, jsonNumber(t.cosine));
-        if (!t.note.isEmpty())
-            o.insert(u"note"_s, t.note);
-        tensors.append(o);
-    }
-    QJsonObject added, removed, changed;
-    for (auto it = diff.metadataAdded.cbegin(); it != diff.metadataAdded.cend(); ++it)
-        added.insert(it.key(), it.value());
-    for (auto it = diff.metadataRemoved.cbegin(); it != diff.metadataRemoved.cend(); ++it)
-        removed.insert(it.key(), it.value());
-    for (auto it = diff.metadataChanged.cbegin(); it != diff.metadataChanged.cend(); ++it)
-        changed.insert(it.key(), QJsonObject{{u"a"_s, it->first}, {u"b"_s, it->second}});
-    const ModelDiffSummary &s = diff.summary;
-    return QJsonObject{
-        {u"a"_s, diff.a},
-        {u"b"_s, diff.b},
-        {u"tensors"_s, tensors},
-        {u"metadata"_s,
-         QJsonObject{{u"added"_s, added}, {u"removed"_s, removed}, {u"changed"_s, changed}}},
-        {u"summary"_s, QJsonObject{{u"added"_s, s.added},
-                                   {u"removed"_s, s.removed},
-                                   {u"changed"_s, s.changed},
-                                   {u"unchanged"_s, s.unchanged},
-                                   {u"shape_changed"_s, s.shapeChanged},
-                                   {u"dtype_changed"_s, s.dtypeChanged},
-                                   {u"tensors_a"_s, s.tensorsA},
-                                   {u"tensors_b"_s, s.tensorsB},
-                                   {u"elements_compared"_s, s.elementsCompared}}},
+    const auto tensors = [](const SafetensorsFile &f) {
+        std::vector<TensorData> out;
+        out.reserve(f.tensors().size());
+        for (const TensorInfo &t : f.tensors())
+            out.push_back(TensorData{t.name, t.dtype, t.shape, f.bytes(t)});
+        return out;
     };
-}
-
-QString modelDiffText(const ModelDiff &diff, int maxRows)
-{
-    QList<const TensorDiff *> rows;
-    for (const TensorDiff &t : diff.tensors)
-        rows.append(&t);
-    std::stable_sort(rows.begin(), rows.end(), [](const TensorDiff *x, const TensorDiff *y) {
-        if (rank(*x) != rank(*y))
-            return rank(*x) < rank(*y);
-        return rank(*x) == 0 && sortKey(*x) > sortKey(*y);
-    });
-    const auto describe = [](const std::vector<qint64> &shape, const QString &dtype) {
-        return dtype.isEmpty() ? u"-"_s : dtype + u' ' + shapeText(shape);
-    };
-    QStringList header = {u"status"_s, u"tensor"_s,  u"a"_s,       u"b"_s,
-                          u"rel_l2"_s, u"l2_diff"_s, u"max_abs"_s, u"cosine"_s};
-    QList<QStringList> table;
-    for (qsizetype i = 0; i < rows.size() && i < maxRows; ++i) {
-        const TensorDiff &t = *rows[i];
-        table.append({t.status, t.name, describe(t.shapeA, t.dtypeA),
-                      t.dtypeB == t.dtypeA && t.shapeB == t.shapeA && !t.dtypeB.isEmpty()
-                          ? u"same"_s
-                          : describe(t.shapeB, t.dtypeB),
-                      figure(t.relL2), figure(t.l2Diff), figure(t.maxAbsDiff),
-                      figure(t.cosine, 7)});
+    Result<ModelDiff> d = diffTensors(tensors(a), tensors(b), progress);
+    if (!d)
+        return d;
+    ModelDiff &out = *d;
+    out.a = a.name();
+    out.b = b.name();
+    for (auto it = a.metadata().cbegin(); it != a.metadata().cend(); ++it) {
+        const auto other = b.metadata().constFind(it.key());
+        if (other == b.metadata().cend())
+            out.metadataRemoved.insert(it.key(), it.value());
+        else if (*other != it.value())
+            out.metadataChanged.insert(it.key(), {it.value(), *other});
     }
-    std::vector<qsizetype> width(size_t(header.size()));
-    for (qsizetype c = 0; c < header.size(); ++c) {
-        width[size_t(c)] = header[c].size();
-        for (const QStringList &r : table)
-            width[size_t(c)] = std::max(width[size_t(c)], std::min<qsizetype>(r[c].size(), 60));
+    for (auto it = b.metadata().cbegin(); it != b.metadata().cend(); ++it) {
+        if (!a.metadata().contains(it.key()))
+            out.metadataAdded.insert(it.key(), it.value());
     }
-    QString out = u"Model diff: %1 -> %2\n"_s.arg(diff.a, diff.b);
-    const auto line = [&](const QStringList &cells) {
-        QString l;
-        for (qsizetype c = 0; c < cells.size(); ++c) {
-            const bool number = c >= 4;
-            QString cell = cells[c].size() > 60 ? cells[c].left(57) + u"..."_s : cells[c];
-            cell = number ? cell.rightJustified(width[size_t(c)])
-                          : cell.leftJustified(width[size_t(c)]);
-            l += (c ? u"  "_s : QString()) + cell;
-        }
-        out += l.trimmed() + u'\n';
-    };
-    line(header);
-    for (const QStringList &r : table)
-        line(r);
-    if (rows.size() > maxRows)
-        out += u"... and %1 more tensors\n"_s.arg(rows.size() - maxRows);
-    for (auto it = diff.metadataAdded.cbegin(); it != diff.metadataAdded.cend(); ++it)
-        out += u"metadata added: %1 = %2\n"_s.arg(it.key(), it.value());
-    for (auto it = diff.metadataRemoved.cbegin(); it != diff.metadataRemoved.cend(); ++it)
-        out += u"metadata removed: %1 = %2\n"_s.arg(it.key(), it.value());
-    for (auto it = diff.metadataChanged.cbegin(); it != diff.metadataChanged.cend(); ++it)
-        out += u"metadata changed: %1: %2 -> %3\n"_s.arg(it.key(), it->first, it->second);
-    const ModelDiffSummary &s = diff.summary;
-    out += u"%1 tensors in a, %2 in b: %3 changed, %4 dtype changed, %5 shape changed, %6 added, "
-           "%7 removed, %8 unchanged; %9 elements compared\n"_s.arg(s.tensorsA)
-               .arg(s.tensorsB)
-               .arg(s.changed)
-               .arg(s.dtypeChanged)
-               .arg(s.shapeChanged)
-               .arg(s.added)
-               .arg(s.removed)
-               .arg(s.unchanged)
-               .arg(s.elementsCompared);
-    return out;
+    return d;
 }
 
 } // namespace cairn::diff

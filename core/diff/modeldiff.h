@@ -1,7 +1,8 @@
 #pragma once
 
-// Compares two safetensors files tensor by tensor: which tensors were added, removed, reshaped,
-// retyped, changed or left alone, and for each compared pair how far apart the values are.
+// Compares two safetensors files tensor by tensor (and ONNX initializers, through diffTensors):
+// which tensors were added, removed, reshaped, retyped, changed or left alone, and for each
+// compared pair how far apart the values are.
 //
 // The figures, over the tensor's values a (first file) and b (second file) as float64:
 //   l2_diff      = ||a - b||                         (Euclidean norm of the difference)
@@ -77,11 +78,33 @@ struct ModelDiff
     ModelDiffSummary summary;
 };
 
+// One tensor as diffTensors reads it: `bytes` hold the values little-endian and row-major in
+// `dtype` (spelled as safetensors spells it: "F32", "BF16", "I64", ...; other names, e.g.
+// "STRING" or "C128", are compared by bytes only). The bytes must outlive the call.
+struct TensorData
+{
+    QString name;
+    QString dtype;
+    std::vector<qint64> shape;
+    std::span<const std::byte> bytes;
+    qint64 elements() const; // the product of the shape (1 for a scalar)
+};
+
+// The numeric kernel shared by every tensor format: pairs the tensors by name (names must be
+// unique on each side) and computes the figures above. A pair of the same dtype whose bytes
+// differ in length (e.g. strings) is "changed" without figures. `a` and `b` of the result are
+// left empty, metadata too.
+Result<ModelDiff> diffTensors(const std::vector<TensorData> &a, const std::vector<TensorData> &b,
+                              const Progress &progress = {});
+
 // Compares the files. Works on all cores in chunks of a few MB, reads the mapped data without
 // copying it, and reports progress in bytes of tensor data compared (both files together);
 // false from `progress` cancels (the Error is "cancelled").
 Result<ModelDiff> diffSafetensors(const SafetensorsFile &a, const SafetensorsFile &b,
                                   const Progress &progress = {});
+
+// "[2, 3]" ("[]" for a scalar).
+QString shapeText(const std::vector<qint64> &shape);
 
 // The JSON of `cairn-cli diff model A B --json`: absent figures are null, non-finite ones the
 // strings "NaN", "Infinity" and "-Infinity".
