@@ -26,6 +26,8 @@ BUILD_PACKAGES=(
     libxxhash-dev
     nlohmann-json3-dev
     libfast-float-dev
+    libonnx-dev          # ONNX model diff: the generated protobuf classes (onnx_proto)
+    libprotobuf-dev      # ... and the protobuf runtime they need
 )
 
 # Needed to run the tests, the GUI demo under a virtual display, and the
@@ -39,6 +41,7 @@ TEST_PACKAGES=(
     fonts-dejavu-core
     desktop-file-utils
     appstream
+    libonnx-testdata     # real ONNX models for tst_onnxdiff (/usr/share/libonnx-testdata)
 )
 
 # Only with --with-python-tests: reference implementations for the drift oracle tests.
