@@ -370,6 +370,45 @@ private slots:
         QCOMPARE(unknown.exitCode, 1);
         QVERIFY(unknown.err.contains("no dataset or model named \"nope\""));
     }
+
+    // diff model on two real ONNX models (libonnx-testdata): exit 1 and the JSON keys, exit 0
+    // for a model against itself, exit 2 for a damaged one.
+    void diffModelOnnx()
+    {
+        const QString data = QStringLiteral("/usr/share/libonnx-testdata/data/pytorch-converted");
+        if (!QFileInfo::exists(data))
+            QSKIP("the ONNX test models are missing: install Debian's libonnx-testdata");
+        const QString a = data + QStringLiteral("/test_Conv2d/model.onnx");
+        const QString b = data + QStringLiteral("/test_Conv2d_strided/model.onnx");
+        const auto diff =
+            cli({QStringLiteral("diff"), QStringLiteral("model"), a, b, QStringLiteral("--json")});
+        QCOMPARE(diff.exitCode, 1);
+        const QJsonObject o = QJsonDocument::fromJson(diff.out).object();
+        QCOMPARE(o.value(QStringLiteral("format")).toString(), QStringLiteral("onnx"));
+        const QJsonArray tensors = o.value(QStringLiteral("tensors")).toArray();
+        QVERIFY(!tensors.isEmpty());
+        for (const char *key : {"name", "status", "shape_a", "shape_b", "dtype_a", "dtype_b",
+                                "l2_diff", "rel_l2", "max_abs_diff", "cosine"})
+            QVERIFY2(tensors[0].toObject().contains(QLatin1StringView(key)), key);
+        QVERIFY(o.value(QStringLiteral("summary")).isObject());
+        const QJsonObject graph = o.value(QStringLiteral("graph")).toObject();
+        const QJsonArray changed = graph.value(QStringLiteral("nodes"))
+                                       .toObject()
+                                       .value(QStringLiteral("changed"))
+                                       .toArray();
+        QCOMPARE(changed.size(), 1);
+        QVERIFY(QJsonDocument(changed[0].toObject()).toJson().contains("attribute strides"));
+
+        const auto same = cli({QStringLiteral("diff"), QStringLiteral("model"), a, a});
+        QCOMPARE(same.exitCode, 0);
+        QVERIFY(same.out.contains("ONNX model diff"));
+
+        test::writeFile(m_tmp.filePath(QStringLiteral("cut.onnx")), test::readFile(a).left(100));
+        const auto cut = cli({QStringLiteral("diff"), QStringLiteral("model"), a,
+                              m_tmp.filePath(QStringLiteral("cut.onnx"))});
+        QCOMPARE(cut.exitCode, 2);
+        QVERIFY2(cut.err.contains("not an ONNX model"), cut.err.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -5,8 +5,7 @@
 #include "cliutil.h"
 #include "commands.h"
 #include "data/table.h"
-#include "diff/modeldiff.h"
-#include "diff/safetensors.h"
+#include "diff/modelcompare.h"
 #include "diff/tablediff.h"
 #include "store/projectdb.h"
 #include "vcs/revision.h"
@@ -70,15 +69,6 @@ std::optional<diff::CellText> cellText(const FileVersion &v, const Table &table)
     if (!text)
         return std::nullopt;
     return std::move(*text);
-}
-
-Result<diff::SafetensorsFile> openModel(const FileVersion &v)
-{
-    auto file = v.inMemory() ? diff::SafetensorsFile::fromBytes(v.bytes, v.describe())
-                             : diff::SafetensorsFile::open(v.localPath);
-    if (!file && v.source != FileVersion::Source::WorkingFile)
-        file.error().file = v.describe();
-    return file;
 }
 
 bool writeOutput(const QString &path, const QByteArray &bytes, int *exitCode)
@@ -200,10 +190,13 @@ int diffModel(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        u"Compares two versions of a model (safetensors) tensor by tensor: added, removed, "
-        "reshaped, retyped, changed, and how far the values moved (L2 of the difference, "
-        "relative L2, largest absolute difference, cosine).\nA and B are files or "
-        "PATH@REVISION.\nExit status: 0 no difference, 1 differences, 2 cannot compare."_s);
+        u"Compares two versions of a model file. Safetensors: tensor by tensor (added, removed, "
+        "reshaped, retyped, changed, and how far the values moved: L2 of the difference, "
+        "relative L2, largest absolute difference, cosine). ONNX: the initializers the same "
+        "way, and the graph (IR version, opsets, inputs, outputs, nodes, metadata). JSON and "
+        "YAML (e.g. MLmodel): a structural diff. Other files: size and hashes.\nA and B are "
+        "files or PATH@REVISION.\nExit status: 0 no difference, 1 differences, 2 cannot "
+        "compare."_s);
     parser.addPositionalArgument(u"A"_s, u"The first version (e.g. model.safetensors@v1)."_s);
     parser.addPositionalArgument(u"B"_s, u"The second version."_s);
     const QCommandLineOption jsonOpt(u"json"_s, u"Print the diff as JSON."_s);
@@ -224,32 +217,20 @@ int diffModel(const QStringList &args)
     auto vb = resolveFileVersion(pos[1], here);
     if (!vb)
         return cannotCompare(vb.error());
-    auto a = openModel(*va);
-    if (!a)
-        return cannotCompare(a.error());
-    auto b = openModel(*vb);
-    if (!b)
-        return cannotCompare(b.error());
-    Result<diff::ModelDiff> d = [&] {
-        ProgressLine line(u"comparing tensors"_s);
-        return diff::diffSafetensors(*a, *b, line.callback());
+    Result<diff::ModelComparison> d = [&] {
+        ProgressLine line(u"comparing"_s);
+        return diff::compareModelVersions(*va, *vb, line.callback());
     }();
     if (!d)
         return cannotCompare(d.error());
-    d->a = va->describe();
-    d->b = vb->describe();
     if (parser.isSet(jsonOpt)) {
         printOut(QString::fromUtf8(
-            QJsonDocument(diff::modelDiffJson(*d)).toJson(QJsonDocument::Indented)));
+            QJsonDocument(diff::modelComparisonJson(*d)).toJson(QJsonDocument::Indented)));
     } else {
         const int rows = parser.isSet(rowsOpt) ? parser.value(rowsOpt).toInt() : 50;
-        printOut(diff::modelDiffText(*d, rows > 0 ? rows : 50));
+        printOut(diff::modelComparisonText(*d, rows > 0 ? rows : 50));
     }
-    const diff::ModelDiffSummary &s = d->summary;
-    const bool same = s.added + s.removed + s.changed + s.shapeChanged + s.dtypeChanged == 0 &&
-                      d->metadataAdded.isEmpty() && d->metadataRemoved.isEmpty() &&
-                      d->metadataChanged.isEmpty();
-    return same ? kSame : kDifferent;
+    return d->identical() ? kSame : kDifferent;
 }
 
 } // namespace
@@ -293,7 +274,7 @@ int cmdDiff(const QStringList &args)
         return diffModel(args.mid(1));
     printErr(u"usage: cairn-cli diff data A B [--key COL]... [--tolerance X] "
              "[--json | --format daff|html] [--output FILE]\n"
-             "       cairn-cli diff model A B [--json]\n"
+             "       cairn-cli diff model A B [--json] (safetensors, ONNX, JSON/YAML, any file)\n"
              "A and B are files or PATH@REVISION (data/train.csv@HEAD~1).\n"_s);
     return what == u"--help"_s || what == u"-h"_s ? 0 : kCannotCompare;
 }
