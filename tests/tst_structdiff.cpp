@@ -91,7 +91,10 @@ void TestStructDiff::mlmodel()
                          "added [\"a.b\"]  \"1\""_s);
     const QJsonArray json = structChangesJson(*d);
     QCOMPARE(json[0][u"path"_s].toString(), u"flavors.python_function.loader_module"_s);
+    QCOMPARE(json[0][u"old"_s].toString(), u"mlflow.sklearn"_s);
     QVERIFY(json[1][u"old"_s].isNull());
+    QCOMPARE(json[1][u"new"_s].toString(), u"cloudpickle"_s);
+    QCOMPARE(json[2][u"old"_s][u"name"_s].toString(), u"city"_s);
     QVERIFY(json[2][u"new"_s].isNull());
     QVERIFY(structChangesText(*d).contains(u"~ flavors.python_function.loader_module"_s));
     auto same = diffStructured(g_mlmodelA, u"a"_s, g_mlmodelA, u"b"_s, StructFormat::Yaml);

@@ -191,13 +191,19 @@ Result<QList<StructChange>> diffStructured(const QByteArray &a, const QString &n
 
 QJsonArray structChangesJson(const QList<StructChange> &changes)
 {
+    // The values as JSON values again (a scalar cannot be a document of its own in Qt 6.4).
+    const auto value = [](const QString &compact) {
+        QByteArray one = compact.toUtf8();
+        one.prepend('[').append(']');
+        return QJsonDocument::fromJson(one).array().at(0);
+    };
     QJsonArray out;
     for (const StructChange &c : changes) {
         out.append(QJsonObject{
             {u"path"_s, c.path},
             {u"kind"_s, c.kind},
-            {u"old"_s, c.kind == u"added"_s ? QJsonValue() : QJsonValue(c.oldValue)},
-            {u"new"_s, c.kind == u"removed"_s ? QJsonValue() : QJsonValue(c.newValue)},
+            {u"old"_s, c.kind == u"added"_s ? QJsonValue() : value(c.oldValue)},
+            {u"new"_s, c.kind == u"removed"_s ? QJsonValue() : value(c.newValue)},
         });
     }
     return out;

@@ -41,6 +41,7 @@ Result<QList<StructChange>> diffStructured(const QByteArray &a, const QString &n
                                            const QByteArray &b, const QString &nameB,
                                            StructFormat format);
 
+// [{"path", "kind", "old", "new"}], the values as JSON values (null on the side that lacks one).
 QJsonArray structChangesJson(const QList<StructChange> &changes);
 QString structChangesText(const QList<StructChange> &changes, int maxRows = 100);
 
