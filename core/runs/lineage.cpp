@@ -8,44 +8,61 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 
 namespace cairn {
 
-Result<QString> hashFile(const QString &path, const std::function<bool()> &cancelled)
+ContentHasher::ContentHasher()
+    : m_state(XXH3_createState())
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return fail(Error(u"cannot read: %1"_s.arg(f.errorString()), path));
-    XXH3_state_t *state = XXH3_createState();
-    if (!state)
-        return fail(Error(u"out of memory"_s, path));
-    XXH3_128bits_reset(state);
-    QByteArray block(1 << 20, Qt::Uninitialized);
-    while (true) {
-        const qint64 n = f.read(block.data(), block.size());
-        if (n < 0) {
-            XXH3_freeState(state);
-            return fail(Error(u"read error: %1"_s.arg(f.errorString()), path));
-        }
-        if (n == 0)
-            break;
-        XXH3_128bits_update(state, block.constData(), std::size_t(n));
-        if (cancelled && cancelled()) {
-            XXH3_freeState(state);
-            return fail(Error(u"cancelled"_s, path));
-        }
-    }
-    const XXH128_hash_t h = XXH3_128bits_digest(state);
-    XXH3_freeState(state);
+    if (!m_state)
+        throw std::bad_alloc();
+    XXH3_128bits_reset(static_cast<XXH3_state_t *>(m_state));
+}
+
+ContentHasher::~ContentHasher()
+{
+    XXH3_freeState(static_cast<XXH3_state_t *>(m_state));
+}
+
+void ContentHasher::add(QByteArrayView bytes)
+{
+    XXH3_128bits_update(static_cast<XXH3_state_t *>(m_state), bytes.data(),
+                        std::size_t(bytes.size()));
+}
+
+QString ContentHasher::result() const
+{
+    const XXH128_hash_t h = XXH3_128bits_digest(static_cast<XXH3_state_t *>(m_state));
     XXH128_canonical_t canonical;
     XXH128_canonicalFromHash(&canonical, h);
     return u"xxh128:"_s +
            QString::fromLatin1(
                QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof canonical.digest)
                    .toHex());
+}
+
+Result<QString> hashFile(const QString &path, const std::function<bool()> &cancelled)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(Error(u"cannot read: %1"_s.arg(f.errorString()), path));
+    ContentHasher hasher;
+    QByteArray block(1 << 20, Qt::Uninitialized);
+    while (true) {
+        const qint64 n = f.read(block.data(), block.size());
+        if (n < 0)
+            return fail(Error(u"read error: %1"_s.arg(f.errorString()), path));
+        if (n == 0)
+            break;
+        hasher.add(QByteArrayView(block.constData(), n));
+        if (cancelled && cancelled())
+            return fail(Error(u"cancelled"_s, path));
+    }
+    return hasher.result();
 }
 
 FileHashCache::FileHashCache(Database &db)
@@ -142,6 +159,23 @@ Result<QList<FileState>> snapshotDeclaredFiles(const Project &project, Database 
         if (auto r = add(u"model"_s, m.name, m.paths); !r)
             return fail(r.error());
     }
+    return out;
+}
+
+QList<ContentToKeep> contentsToKeep(const QString &projectRoot, const QList<FileState> &files)
+{
+    QList<ContentToKeep> out;
+    out.reserve(files.size());
+    for (const FileState &f : files)
+        out.append({QDir(projectRoot).absoluteFilePath(f.path), f.hash, f.size});
+    return out;
+}
+
+QSet<QString> contentHashes(const QList<FileState> &files)
+{
+    QSet<QString> out;
+    for (const FileState &f : files)
+        out.insert(f.hash);
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include "project/command.h"
 #include "project/project.h"
 #include "store/database.h"
+#include "store/objectstore.h"
 
 #include <functional>
 #include <memory>
@@ -25,6 +26,21 @@ struct FileState
 struct ArtifactRecord : FileState
 {
     QString phase; // "before" or "after"
+};
+
+// XXH3-128 of bytes given in pieces, as "xxh128:<32 hex digits>" (used to hash while copying).
+class ContentHasher
+{
+public:
+    ContentHasher();
+    ~ContentHasher();
+    ContentHasher(const ContentHasher &) = delete;
+    ContentHasher &operator=(const ContentHasher &) = delete;
+    void add(QByteArrayView bytes);
+    QString result() const;
+
+private:
+    void *m_state = nullptr;
 };
 
 // "xxh128:<hex>" of a file's content, read in 1 MiB blocks. `cancelled` stops it.
@@ -58,6 +74,10 @@ private:
 // `params` marks the files a run's parameters name as used.
 Result<QList<FileState>> snapshotDeclaredFiles(const Project &project, Database &db,
                                                const ParamValues &params = {});
+
+// What of `files` to keep in the object store (absolute paths, hashes, sizes), and their hashes.
+QList<ContentToKeep> contentsToKeep(const QString &projectRoot, const QList<FileState> &files);
+QSet<QString> contentHashes(const QList<FileState> &files);
 
 Result<void> recordArtifacts(Database &db, qint64 runId, const QString &phase,
                              const QList<FileState> &files);

@@ -9,6 +9,7 @@
 #include "project/projectfile.h"
 #include "runstore.h"
 #include "settings/settings.h"
+#include "store/objectstore.h"
 #include "store/projectdb.h"
 #include "vcs/git.h"
 
@@ -304,19 +305,34 @@ Result<RunRecord> superviseRun(const QString &projectRoot, qint64 runId,
     else
         warn(u"the project file could not be read, so no dataset or model is recorded: "_s +
              p.error().first().toString());
-    auto snapshotFiles = [&](const QString &phase) {
+    auto snapshotFiles = [&](const QString &phase) -> QList<FileState> {
         if (!project)
-            return;
+            return {};
         auto files = snapshotDeclaredFiles(*project, db, run->params);
         if (!files) {
             warn(u"the declared datasets and models could not be hashed: "_s +
                  files.error().toString());
-            return;
+            return {};
         }
         if (auto r = recordArtifacts(db, runId, phase, *files); !r)
             warn(r.error().toString());
+        return *files;
     };
-    snapshotFiles(u"before"_s);
+    // Keep the declared files' contents in the object store (.cairn/objects), right after
+    // hashing them: only contents not kept yet are copied (normally the run that wrote a
+    // content kept it when it ended), and a failed copy is a warning, never a failed run. It is
+    // done before the command starts, since the command may rewrite the files.
+    ObjectStore objects(projectRoot);
+    const ObjectStoreLimits objectLimits = ObjectStoreLimits::fromSettings();
+    auto keepFiles = [&](const QList<FileState> &files) {
+        if (!objectLimits.enabled() || files.isEmpty())
+            return;
+        const QStringList problems = keepContents(objects, contentsToKeep(project->rootDir, files),
+                                                  contentHashes(files), objectLimits);
+        for (const QString &w : problems)
+            warn(w);
+    };
+    keepFiles(snapshotFiles(u"before"_s));
 
     // 3. Start the command.
     const int logFd = ::open(QFile::encodeName(logPath).constData(),
@@ -505,7 +521,7 @@ Result<RunRecord> superviseRun(const QString &projectRoot, qint64 runId,
     flushMetrics(true);
 
     // 5. What the run left.
-    snapshotFiles(u"after"_s);
+    keepFiles(snapshotFiles(u"after"_s));
     RunStatus status = RunStatus::Finished;
     std::optional<int> exitCode;
     std::optional<int> exitSignal;

@@ -17,6 +17,8 @@ namespace settings {
 const Setting<QString> pythonInterpreter{"runs/pythonInterpreter", QString()};
 const Setting<QString> theme{"ui/theme", u"system"_s};
 const Setting<int> maxConcurrentRuns{"runs/maxConcurrent", 2};
+const Setting<int> objectsMaxFileMB{"objects/maxFileMB", 256};
+const Setting<int> objectsMaxTotalMB{"objects/maxTotalMB", 2048};
 const Setting<QByteArray> windowGeometry{"ui/windowGeometry", QByteArray()};
 const Setting<QByteArray> windowState{"ui/windowState", QByteArray()};
 const Setting<QString> lastProject{"ui/lastProject", QString()};

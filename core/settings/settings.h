@@ -54,6 +54,12 @@ extern const Setting<QString> pythonInterpreter;
 extern const Setting<QString> theme;
 // How many runs may execute at the same time; more wait in the queue.
 extern const Setting<int> maxConcurrentRuns;
+// The object store (.cairn/objects/): the contents of declared datasets and models are kept
+// when a file is at most `objectsMaxFileMB` MiB, and the store is kept under
+// `objectsMaxTotalMB` MiB by removing the oldest contents no declared file holds now.
+// 0 turns keeping off.
+extern const Setting<int> objectsMaxFileMB;
+extern const Setting<int> objectsMaxTotalMB;
 // Main window geometry and layout.
 extern const Setting<QByteArray> windowGeometry;
 extern const Setting<QByteArray> windowState;

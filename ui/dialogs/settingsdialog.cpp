@@ -22,6 +22,8 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     , m_detected(new QLabel)
     , m_theme(new QComboBox)
     , m_concurrent(new QSpinBox)
+    , m_objectsMaxFile(new QSpinBox)
+    , m_objectsMaxTotal(new QSpinBox)
 {
     setWindowTitle(tr("Settings"));
     setObjectName(QStringLiteral("settingsDialog"));
@@ -60,6 +62,25 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     m_concurrent->setToolTip(tr("Runs beyond this number wait in the queue"));
     form->addRow(tr("Runs at the same time"), m_concurrent);
 
+    // The object store (.cairn/objects): old contents of datasets and models, for diffs.
+    m_objectsMaxFile->setObjectName(QStringLiteral("objectsMaxFileMB"));
+    m_objectsMaxFile->setRange(0, 1 << 20);
+    m_objectsMaxFile->setSuffix(tr(" MiB"));
+    m_objectsMaxFile->setSpecialValueText(tr("keep nothing"));
+    m_objectsMaxFile->setValue(settings::objectsMaxFileMB.get());
+    m_objectsMaxFile->setToolTip(tr("Contents of declared datasets and models up to this size "
+                                    "are kept in .cairn/objects, so their versions stay "
+                                    "diffable after the files change"));
+    form->addRow(tr("Keep file contents up to"), m_objectsMaxFile);
+    m_objectsMaxTotal->setObjectName(QStringLiteral("objectsMaxTotalMB"));
+    m_objectsMaxTotal->setRange(0, 1 << 24);
+    m_objectsMaxTotal->setSuffix(tr(" MiB"));
+    m_objectsMaxTotal->setSpecialValueText(tr("keep nothing"));
+    m_objectsMaxTotal->setValue(settings::objectsMaxTotalMB.get());
+    m_objectsMaxTotal->setToolTip(tr("Past this total the oldest kept contents that no declared "
+                                     "file holds now are removed"));
+    form->addRow(tr("Object store limit"), m_objectsMaxTotal);
+
     layout->addLayout(form);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -84,6 +105,8 @@ void SettingsDialog::accept()
     const QString theme = m_theme->currentData().toString();
     settings::theme.set(theme);
     settings::maxConcurrentRuns.set(m_concurrent->value());
+    settings::objectsMaxFileMB.set(m_objectsMaxFile->value());
+    settings::objectsMaxTotalMB.set(m_objectsMaxTotal->value());
     applyTheme(themeFromName(theme));
     QDialog::accept();
 }

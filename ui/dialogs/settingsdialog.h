@@ -24,6 +24,8 @@ private:
     QLabel *m_detected;
     QComboBox *m_theme;
     QSpinBox *m_concurrent;
+    QSpinBox *m_objectsMaxFile;
+    QSpinBox *m_objectsMaxTotal;
 };
 
 } // namespace cairn::ui
