@@ -356,11 +356,9 @@ Result<void> checkSize(const TensorData &t, const Kind *k)
     qint64 want = 0;
     if (k && (__builtin_mul_overflow(t.elements(), qint64(k->bytes), &want) ||
               want != qint64(t.bytes.size())))
-        return fail(Error(u"tensor \"%1\" holds %2 bytes, not the %3 its shape and dtype %4 "
-                          "need"_s.arg(t.name)
-                              .arg(t.bytes.size())
-                              .arg(want)
-                              .arg(t.dtype)));
+        return fail(Error(
+            u"tensor \"%1\" holds %2 bytes, not the %3 its shape and dtype %4 "
+            "need"_s.arg(t.name, QString::number(t.bytes.size()), QString::number(want), t.dtype)));
     return ok();
 }
 

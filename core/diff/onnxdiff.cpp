@@ -289,7 +289,8 @@ QString onnxGraphDiffText(const OnnxGraphDiff &diff, int maxNodes)
         return one.size() > 80 ? one.left(77) + u"..."_s : one;
     };
     if (diff.irVersionA != diff.irVersionB)
-        out += u"ir_version: %1 -> %2\n"_s.arg(diff.irVersionA).arg(diff.irVersionB);
+        out += u"ir_version: %1 -> %2\n"_s.arg(QString::number(diff.irVersionA),
+                                               QString::number(diff.irVersionB));
     const auto keyed = [&](const QString &what, const KeyedChanges &c) {
         for (auto it = c.removed.cbegin(); it != c.removed.cend(); ++it)
             out += u"%1 removed: %2 = %3\n"_s.arg(what, it.key(), shorten(it.value()));
@@ -307,7 +308,8 @@ QString onnxGraphDiffText(const OnnxGraphDiff &diff, int maxNodes)
     int shown = 0;
     for (const OnnxNodeChange &n : diff.nodes) {
         if (shown++ == maxNodes) {
-            out += u"... and %1 more node changes\n"_s.arg(diff.nodes.size() - maxNodes);
+            out += u"... and %1 more node changes\n"_s.arg(
+                QString::number(diff.nodes.size() - maxNodes));
             break;
         }
         out += u"node %1: %2 (%3)\n"_s.arg(n.status, n.node, n.opType);
@@ -317,12 +319,11 @@ QString onnxGraphDiffText(const OnnxGraphDiff &diff, int maxNodes)
                 values.second.isEmpty() ? u"-"_s : shorten(values.second));
     }
     if (diff.sparseInitializersA || diff.sparseInitializersB)
-        out += u"sparse initializers (not compared): %1 in a, %2 in b\n"_s
-                   .arg(diff.sparseInitializersA)
-                   .arg(diff.sparseInitializersB);
-    out += u"%1 nodes in a, %2 in b: %3 unchanged\n"_s.arg(diff.nodesA)
-               .arg(diff.nodesB)
-               .arg(diff.nodesUnchanged);
+        out += u"sparse initializers (not compared): %1 in a, %2 in b\n"_s.arg(
+            QString::number(diff.sparseInitializersA), QString::number(diff.sparseInitializersB));
+    out += u"%1 nodes in a, %2 in b: %3 unchanged\n"_s.arg(QString::number(diff.nodesA),
+                                                           QString::number(diff.nodesB),
+                                                           QString::number(diff.nodesUnchanged));
     return out;
 }
 

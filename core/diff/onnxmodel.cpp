@@ -167,17 +167,15 @@ Result<void> readExternal(const onnx::TensorProto &t, qint64 want, const Context
         length = want >= 0 ? want : f.size() - offset;
     if (offset > f.size() || length > f.size() - offset)
         return fail(Error(u"initializer \"%1\": bytes %2 to %3 of the external file are past "
-                          "its end (%4 bytes)"_s.arg(name)
-                              .arg(offset)
-                              .arg(offset + length)
-                              .arg(f.size()),
+                          "its end (%4 bytes)"_s.arg(name, QString::number(offset),
+                                                     QString::number(offset + length),
+                                                     QString::number(f.size())),
                           path));
     if (want >= 0 && length != want)
-        return fail(Error(u"initializer \"%1\": %2 bytes of external data, but its shape and "
-                          "type need %3"_s.arg(name)
-                              .arg(length)
-                              .arg(want),
-                          ctx.file));
+        return fail(
+            Error(u"initializer \"%1\": %2 bytes of external data, but its shape and "
+                  "type need %3"_s.arg(name, QString::number(length), QString::number(want)),
+                  ctx.file));
     out.data.resize(size_t(length));
     if (!f.seek(offset) || f.read(out.data.data(), length) != length)
         return fail(Error(
@@ -190,12 +188,10 @@ Result<void> typed(const Field &values, qint64 want, const QString &field, const
                    const Context &ctx, Store store)
 {
     if (qint64(values.size()) != want)
-        return fail(Error(u"initializer \"%1\" has %2 values in %3, but its shape and type need "
-                          "%4"_s.arg(name)
-                              .arg(values.size())
-                              .arg(field)
-                              .arg(want),
-                          ctx.file));
+        return fail(
+            Error(u"initializer \"%1\" has %2 values in %3, but its shape and type need "
+                  "%4"_s.arg(name, QString::number(values.size()), field, QString::number(want)),
+                  ctx.file));
     for (const auto &v : values)
         store(v);
     return ok();
@@ -210,9 +206,9 @@ Result<OnnxTensor> convertTensor(onnx::TensorProto &t, const Context &ctx)
     qint64 elements = 1;
     for (const qint64 d : t.dims()) {
         if (d < 0)
-            return fail(
-                Error(u"initializer \"%1\" has a negative dimension (%2)"_s.arg(out.name).arg(d),
-                      ctx.file));
+            return fail(Error(u"initializer \"%1\" has a negative dimension (%2)"_s.arg(
+                                  out.name, QString::number(d)),
+                              ctx.file));
         if (__builtin_mul_overflow(elements, d, &elements) || elements > (qint64(1) << 56))
             return fail(
                 Error(u"initializer \"%1\" has too many elements for its shape"_s.arg(out.name),
@@ -229,12 +225,11 @@ Result<OnnxTensor> convertTensor(onnx::TensorProto &t, const Context &ctx)
     }
     if (t.has_raw_data()) {
         if (want >= 0 && qint64(t.raw_data().size()) != want)
-            return fail(Error(u"initializer \"%1\" has %2 bytes of raw data, but its shape %3 "
-                              "and type %4 need %5"_s.arg(out.name)
-                                  .arg(t.raw_data().size())
-                                  .arg(shapeText(out.shape), out.dtype)
-                                  .arg(want),
-                              ctx.file));
+            return fail(Error(
+                u"initializer \"%1\" has %2 bytes of raw data, but its shape %3 "
+                "and type %4 need %5"_s.arg(out.name, QString::number(t.raw_data().size()),
+                                            shapeText(out.shape), out.dtype, QString::number(want)),
+                ctx.file));
         out.data = std::move(*t.mutable_raw_data());
         return out;
     }
@@ -315,9 +310,9 @@ QString tensorText(const onnx::TensorProto &t)
 QString graphText(const onnx::GraphProto &g)
 {
     const std::string bytes = g.SerializeAsString();
-    return u"graph \"%1\" (%2 nodes) %3"_s.arg(text(g.name()))
-        .arg(g.node_size())
-        .arg(digest(QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()))));
+    return u"graph \"%1\" (%2 nodes) %3"_s.arg(
+        text(g.name()), QString::number(g.node_size()),
+        digest(QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()))));
 }
 
 template<typename List, typename F>
@@ -378,7 +373,8 @@ QString attributeText(const onnx::AttributeProto &a)
         return listText(a.type_protos(), typeText);
     default: {
         const std::string bytes = a.SerializeAsString();
-        return u"attribute of type %1 %2"_s.arg(type).arg(
+        return u"attribute of type %1 %2"_s.arg(
+            QString::number(type),
             digest(QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()))));
     }
     }
