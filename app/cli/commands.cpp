@@ -50,13 +50,17 @@ Commands:
                               reference (kept, and recomputed only when a file changes)
   versions [NAME] [--json]    The versions of the declared datasets and models, with
                               the run that produced each and the runs that used it
+  versions --register [NAME]...
+                              Record the declared files' current content as versions
+                              and keep their bytes in .cairn/objects
   diff data A B               What changed between two versions of a table: schema,
                               rows, cells (--key COL, --tolerance X, --json,
                               --format daff|html, --output FILE)
   diff model A B [--json]     What changed between two safetensors models, tensor by
                               tensor (A, B: a file or PATH@REVISION, e.g.
                               data/train.csv@HEAD~1; DVC-tracked data comes from the
-                              DVC cache)
+                              DVC cache; PATH@xxh128:HASH and PATH@run:ID name the
+                              versions `versions` lists)
 
 Options for commands that work on a project:
   --project DIR               The project folder (default: the current folder or the

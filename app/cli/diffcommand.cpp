@@ -9,6 +9,7 @@
 #include "diff/tablediff.h"
 #include "store/projectdb.h"
 #include "vcs/revision.h"
+#include "versioning/describe.h"
 #include "versioning/versions.h"
 
 #include <QDir>
@@ -241,11 +242,21 @@ int cmdVersions(const QStringList &args)
     parser.setApplicationDescription(
         u"The versions (distinct contents) of the project's declared datasets and models, "
         "oldest first, with the run that produced each and the runs that used it."_s);
-    parser.addPositionalArgument(u"NAME"_s, u"A dataset or model name, or its path."_s,
-                                 u"[NAME]"_s);
+    parser.addPositionalArgument(u"NAME"_s,
+                                 u"A dataset or model name, or its path (with --register, any "
+                                 "number; none registers every declared file)."_s,
+                                 u"[NAME]..."_s);
     parser.addOption(projectOption);
     const QCommandLineOption json(u"json"_s, u"Print JSON."_s);
     parser.addOption(json);
+    const QCommandLineOption registerOption(
+        u"register"_s, u"Record the current content of the declared datasets and models as "
+                       "versions now, and keep their bytes in the object store."_s);
+    parser.addOption(registerOption);
+    const QCommandLineOption describeOption(
+        u"describe"_s, u"Describe each version: rows, columns and schema of a table; tensors "
+                       "and parameters of a safetensors model (computed once per content)."_s);
+    parser.addOption(describeOption);
     int code = 0;
     if (!parse(parser, u"versions"_s, args, &code))
         return code;
@@ -255,13 +266,46 @@ int cmdVersions(const QStringList &args)
     auto db = openProjectDatabase(project->rootDir);
     if (!db)
         return reportError(db.error());
-    auto versions = listVersions(*project, **db, parser.positionalArguments().value(0));
+    const QStringList names = parser.positionalArguments();
+    if (!parser.isSet(registerOption) && names.size() > 1)
+        return reportError(Error(u"give one dataset or model name (or none for all)"_s));
+    QStringList warnings;
+    auto versions =
+        parser.isSet(registerOption)
+            ? registerVersions(*project, **db, names, ObjectStoreLimits::fromSettings(), &warnings)
+            : listVersions(*project, **db, names.value(0));
     if (!versions)
         return reportError(versions.error());
-    if (parser.isSet(json))
-        printOut(QString::fromUtf8(QJsonDocument(versionsJson(*versions)).toJson()));
-    else
-        printOut(versionsText(*versions));
+    for (const QString &w : std::as_const(warnings))
+        printErr(u"warning: "_s + w + u'\n');
+    QHash<QString, QJsonObject> descriptions;
+    if (parser.isSet(describeOption)) {
+        for (const DataVersion &v : std::as_const(*versions)) {
+            auto d = describeVersion(*project, **db, v);
+            descriptions.insert(v.hash, d ? *d : QJsonObject{{u"error"_s, d.error().toString()}});
+        }
+    }
+    if (parser.isSet(json)) {
+        QJsonObject out = versionsJson(*versions);
+        if (!descriptions.isEmpty()) {
+            QJsonArray list = out.value(u"versions"_s).toArray();
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                QJsonObject o = list[i].toObject();
+                o.insert(u"description"_s, descriptions.value(o.value(u"hash"_s).toString()));
+                list[i] = o;
+            }
+            out.insert(u"versions"_s, list);
+        }
+        printOut(QString::fromUtf8(QJsonDocument(out).toJson()));
+    } else {
+        QHash<QString, QString> notes;
+        for (auto it = descriptions.cbegin(); it != descriptions.cend(); ++it) {
+            notes.insert(it.key(), it->contains(u"error"_s)
+                                       ? u"cannot describe: "_s + it->value(u"error"_s).toString()
+                                       : descriptionText(*it));
+        }
+        printOut(versionsText(*versions, notes));
+    }
     return 0;
 }
 

@@ -147,6 +147,27 @@ CREATE TABLE drift_results (
     PRIMARY KEY (reference, batch, settings)
 ) WITHOUT ROWID;
 )sql"},
+        {4, R"sql(
+-- Versions registered on demand (`cairn-cli versions --register`): a declared dataset's or
+-- model's content recorded with no run, as the lineage records do for a run.
+CREATE TABLE registered_versions (
+    path           TEXT NOT NULL,     -- relative to the project root
+    hash           TEXT NOT NULL,     -- xxh128:<hex>
+    kind           TEXT NOT NULL CHECK (kind IN ('dataset', 'model')),
+    name           TEXT NOT NULL,     -- the dataset or model name in the project file
+    size           INTEGER NOT NULL,
+    registered_ms  INTEGER NOT NULL,
+    PRIMARY KEY (path, hash)
+) WITHOUT ROWID;
+-- What is known of a content, computed on demand (`cairn-cli versions NAME --describe`): for a
+-- table its rows, columns and schema, for a model its format and tensors. Keyed by content, so
+-- never stale.
+CREATE TABLE content_descriptions (
+    hash         TEXT PRIMARY KEY,    -- xxh128:<hex>
+    computed_ms  INTEGER NOT NULL,
+    description  TEXT NOT NULL        -- JSON (docs/file-formats.md)
+) WITHOUT ROWID;
+)sql"},
     };
     return steps;
 }

@@ -2,6 +2,11 @@
 
 #include "dvc.h"
 #include "git.h"
+#include "runs/lineage.h"
+#include "runs/runstore.h"
+#include "store/objectstore.h"
+#include "store/projectdb.h"
+#include "versioning/versions.h"
 
 #include <QDir>
 #include <QFile>
@@ -113,6 +118,172 @@ QString existingFolder(const QString &path)
     return p;
 }
 
+// Recorded versions: xxh128:<hex prefix> and run:<id>.
+constexpr int kMinHashPrefix = 8;
+constexpr int kGitCommitsSearched = 500;
+
+bool isRecordedRevision(const QString &rev)
+{
+    return rev.startsWith(u"xxh128:"_s) || rev.startsWith(u"run:"_s);
+}
+
+// The Cairn project holding `folder`: the nearest folder above it with .cairn/cairn.db.
+QString projectRootOf(const QString &folder)
+{
+    QDir d(QFileInfo(folder).canonicalFilePath());
+    while (true) {
+        if (QFileInfo(projectDatabasePath(d.path())).isFile())
+            return d.path();
+        if (!d.cdUp())
+            return {};
+    }
+}
+
+Error notKept(const FileVersion &v, const QString &rel)
+{
+    return Error(u"the bytes of %1 at %2 (%3) were not kept: the object store has no copy and "
+                 "no git commit holds that content"_s.arg(rel, v.rev, v.hash),
+                 v.path)
+        .withHint(u"Cairn keeps a declared dataset's or model's content when a run reads or "
+                  "writes it and the file is at most objects.maxFileMB MiB (Settings; default "
+                  "256) while the store stays under objects.maxTotalMB (default 2048). Raise "
+                  "these, commit the file, or run `cairn-cli versions --register` before "
+                  "changing it to keep the next versions"_s);
+}
+
+// The bytes of content `v.hash` of `rel` (relative to `projectRoot`): the object store, the
+// working file if it holds that content now, else a git commit whose blob hashes the same
+// (`commitFirst`, then the commits that changed the file).
+Result<FileVersion> resolveContent(FileVersion v, const QString &projectRoot, const QString &rel,
+                                   const QString &commitFirst)
+{
+    const ObjectStore objects(projectRoot);
+    auto stored = objects.verifiedPath(v.hash);
+    if (!stored)
+        return fail(stored.error());
+    if (*stored) {
+        v.source = FileVersion::Source::ObjectStore;
+        v.localPath = **stored;
+        return v;
+    }
+    if (QFileInfo(v.path).isFile()) {
+        if (auto now = hashFile(v.path); now && *now == v.hash) {
+            v.source = FileVersion::Source::WorkingFile;
+            v.localPath = v.path;
+            return v;
+        }
+    }
+    auto state = readGitState(existingFolder(v.path));
+    if (!state || !state->isRepository || state->commit.isEmpty())
+        return fail(notKept(v, rel));
+    const QString root = QDir(state->root).canonicalPath();
+    const QString repoRel =
+        QDir(root).relativeFilePath(QDir(QFileInfo(projectRoot).canonicalFilePath()).filePath(rel));
+    QStringList commits;
+    if (!commitFirst.isEmpty())
+        commits.append(commitFirst);
+    if (auto log = gitLog(root, repoRel, kGitCommitsSearched)) {
+        for (const GitCommit &c : std::as_const(*log)) {
+            if (!commits.contains(c.id))
+                commits.append(c.id);
+        }
+    }
+    for (const QString &commit : std::as_const(commits)) {
+        auto blob = gitTryFileAtRevision(root, commit, repoRel);
+        if (!blob || !*blob)
+            continue;
+        ContentHasher h;
+        h.add(**blob);
+        if (h.result() != v.hash)
+            continue;
+        v.source = FileVersion::Source::Git;
+        v.commit = commit;
+        v.bytes = std::move(**blob);
+        return v;
+    }
+    return fail(notKept(v, rel));
+}
+
+Result<FileVersion> resolveRecorded(FileVersion v)
+{
+    const QString projectRoot = projectRootOf(existingFolder(v.path));
+    if (projectRoot.isEmpty())
+        return fail(
+            Error(u"%1 is not in a Cairn project, so it has no recorded version \"%2\""_s.arg(
+                      v.path, v.rev),
+                  v.path)
+                .withHint(u"PATH@xxh128:HASH and PATH@run:ID name versions a project's "
+                          "runs recorded; `cairn-cli versions` lists them"_s));
+    const QString folder = existingFolder(v.path);
+    const QString rel = QDir(projectRoot)
+                            .relativeFilePath(QDir(QFileInfo(folder).canonicalFilePath())
+                                                  .filePath(QDir(folder).relativeFilePath(v.path)));
+    auto db = openProjectDatabase(projectRoot, Database::Mode::ReadOnly);
+    if (!db)
+        return fail(db.error());
+    QString commitFirst;
+    if (v.rev.startsWith(u"run:"_s)) {
+        bool isNumber = false;
+        v.runId = v.rev.mid(4).toLongLong(&isNumber);
+        if (!isNumber || v.runId <= 0)
+            return fail(
+                Error(u"\"%1\" is not a run: expected run:ID with ID a run number"_s.arg(v.rev),
+                      v.path)
+                    .withHint(u"List the runs with `cairn-cli runs`"_s));
+        auto run = RunStore(**db).get(v.runId);
+        if (!run)
+            return fail(run.error());
+        auto content = contentAtRun(**db, v.runId, rel);
+        if (!content)
+            return fail(content.error());
+        v.hash = content->hash;
+        commitFirst = run->gitCommit;
+    } else {
+        const QString prefix = v.rev.mid(7).toLower();
+        const bool hex = std::all_of(prefix.cbegin(), prefix.cend(), [](QChar c) {
+            return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+        });
+        if (!hex || prefix.size() < kMinHashPrefix || prefix.size() > 32)
+            return fail(
+                Error(u"\"%1\" is not a content hash: expected xxh128: and 8 to 32 hex "
+                      "digits"_s.arg(v.rev),
+                      v.path)
+                    .withHint(u"`cairn-cli versions %1` prints each version's hash"_s.arg(rel)));
+        auto found = findVersionsByPrefix(**db, rel, prefix);
+        if (!found)
+            return fail(found.error());
+        QStringList hashes;
+        for (const DataVersion &d : std::as_const(*found)) {
+            if (!hashes.contains(d.hash))
+                hashes.append(d.hash);
+        }
+        if (hashes.isEmpty() && QFileInfo(v.path).isFile()) {
+            // The current content, which no run may have recorded yet.
+            if (auto now = hashFile(v.path); now && now->mid(7).startsWith(prefix))
+                hashes.append(*now);
+        }
+        if (hashes.isEmpty())
+            return fail(
+                Error(u"%1 has no recorded version whose hash starts with %2"_s.arg(rel, prefix),
+                      v.path)
+                    .withHint(u"`cairn-cli versions %1` lists its versions"_s.arg(rel)));
+        if (hashes.size() > 1)
+            return fail(
+                Error(u"xxh128:%1 is ambiguous: %2 versions of %3 start with it (%4)"_s.arg(
+                          prefix, QString::number(hashes.size()), rel, hashes.join(u", "_s)),
+                      v.path)
+                    .withHint(u"Give more hex digits of the hash"_s));
+        v.hash = hashes.first();
+        for (const DataVersion &d : std::as_const(*found)) {
+            if (d.hash == v.hash && d.producedBy) {
+                if (auto run = RunStore(**db).get(d.producedBy->id))
+                    commitFirst = run->gitCommit;
+            }
+        }
+    }
+    return resolveContent(std::move(v), projectRoot, rel, commitFirst);
+}
+
 } // namespace
 
 QString FileVersion::describe() const
@@ -126,6 +297,8 @@ QString FileVersion::describe() const
         return u"%1 at %2 (%3), from the DVC cache"_s.arg(path, rev, commit.left(7));
     case Source::GitLfs:
         return u"%1 at %2 (%3), from Git LFS"_s.arg(path, rev, commit.left(7));
+    case Source::ObjectStore:
+        return u"%1 at %2, from Cairn's object store"_s.arg(path, rev);
     }
     return spec;
 }
@@ -150,6 +323,8 @@ Result<FileVersion> resolveFileVersion(const QString &spec, const QString &baseD
     }
     v.rev = spec.mid(at + 1);
     v.path = QDir::cleanPath(base.absoluteFilePath(spec.left(at)));
+    if (isRecordedRevision(v.rev))
+        return resolveRecorded(std::move(v));
     const QString folder = existingFolder(v.path);
     auto state = readGitState(folder);
     if (!state)

@@ -4,6 +4,12 @@
 // at a git revision: a commit id, tag, branch or HEAD~2). A file DVC tracks is not in git; at a
 // revision its `.dvc` file (or the `dvc.lock` of the stage producing it) names the content's
 // md5, and the bytes come from the DVC cache.
+//
+// In a Cairn project two more revisions name the versions Cairn recorded (core/versioning):
+// `path@xxh128:<at least 8 hex digits>` (a content by its hash, as `cairn-cli versions` prints
+// it) and `path@run:<id>` (what run <id> wrote to the file, or else what the file held when the
+// run started). Their bytes come from the object store (.cairn/objects), else from a git commit
+// holding the same content (the run's commit first, then the commits that changed the file).
 
 #include "common/error.h"
 
@@ -20,6 +26,7 @@ struct FileVersion
         Git,         // a git blob at `commit`
         DvcCache,    // a DVC cache object, found through the .dvc file or dvc.lock at `commit`
         GitLfs,      // a Git LFS object in .git/lfs/objects, named by the pointer at `commit`
+        ObjectStore, // a content Cairn kept in .cairn/objects (core/store/objectstore.h)
     };
     QString spec;   // as given
     QString path;   // the file's absolute path in the work tree
@@ -30,6 +37,8 @@ struct FileVersion
     QByteArray bytes;  // Git: the bytes
     QString md5;       // DvcCache: the content hash DVC recorded
     QString trackedBy; // DvcCache: the .dvc or dvc.lock file that recorded it (repository-relative)
+    QString hash;      // xxh128:… and run:… revisions: the content's full "xxh128:<hex>"
+    qint64 runId = 0;  // run:… revisions: the run
 
     // "data/train.csv at HEAD~2 (3f2a1b0)", "… from the DVC cache", or the path.
     QString describe() const;

@@ -9,7 +9,9 @@
 #include "common/error.h"
 #include "project/project.h"
 #include "store/database.h"
+#include "store/objectstore.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -37,6 +39,8 @@ struct DataVersion
     QList<VersionRun> usedBy;             // runs whose parameters named it with this content
     int seenByRuns = 0;                   // runs that found the file with this content
     bool current = false;                 // the file holds it now
+    std::optional<qint64> registeredMs;   // first registered on demand (no run), if so
+    bool stored = false;                  // its bytes are in the object store (.cairn/objects)
 };
 
 // The versions of every declared dataset and model, or of those named `name` (a dataset or
@@ -45,7 +49,41 @@ struct DataVersion
 Result<QList<DataVersion>> listVersions(const Project &project, Database &db,
                                         const QString &name = {});
 
+// The versions the records show (the runs' lineage and the registered versions), without the
+// files' current state: nothing is hashed. `name` as for listVersions; not an error when empty.
+Result<QList<DataVersion>> recordedVersions(Database &db, const QString &name = {});
+
+// The lineage of one content of one file (`path` relative to the project root, `hash`
+// "xxh128:<hex>"): the run that produced it, the runs that used it. Nothing when no run
+// recorded that content and it was never registered.
+Result<std::optional<DataVersion>> findVersion(Database &db, const QString &path,
+                                               const QString &hash);
+
+// The recorded versions of `path` whose hash's hex digits start with `hexPrefix`.
+Result<QList<DataVersion>> findVersionsByPrefix(Database &db, const QString &path,
+                                                const QString &hexPrefix);
+
+// The content `path` had for run `runId`: what the run wrote when it changed the file (it
+// produced that version), else what the file held when the run started (it used or saw it).
+// An error when the run recorded no such file.
+struct RunContent
+{
+    QString hash;
+    qint64 size = 0;
+    bool produced = false;
+};
+Result<RunContent> contentAtRun(Database &db, qint64 runId, const QString &path);
+
+// Records the current content of the declared datasets and models named in `names` (names or
+// paths; all when empty) as versions with no run, and keeps their bytes in the object store
+// within `limits`. Returns the registered versions; `warnings` gets what could not be kept.
+Result<QList<DataVersion>> registerVersions(const Project &project, Database &db,
+                                            const QStringList &names,
+                                            const ObjectStoreLimits &limits,
+                                            QStringList *warnings = nullptr);
+
 QJsonObject versionsJson(const QList<DataVersion> &versions);
-QString versionsText(const QList<DataVersion> &versions);
+// `notes` (by hash) are printed under their versions, e.g. descriptions.
+QString versionsText(const QList<DataVersion> &versions, const QHash<QString, QString> &notes = {});
 
 } // namespace cairn
