@@ -567,7 +567,24 @@ void TestOnnxDiff::mixedFormatsAreAnError()
     QVERIFY(same);
     QCOMPARE(same->format, ModelFormat::Onnx);
     QVERIFY(same->identical());
-    QCOMPARE(same->digestA.sha256, same->digestB.sha256);
+    QCOMPARE(same->digestA.xxh128, same->digestB.xxh128);
+    QVERIFY(same->digestA.xxh128.startsWith(u"xxh128:"_s));
+    QVERIFY(same->digestA.sha256.isEmpty()); // tensor formats: xxh128 only
+
+    // Progress reaches the end; false from it cancels.
+    auto va = resolveFileVersion(dir.filePath(u"a.onnx"_s), dir.path());
+    QVERIFY(va);
+    qint64 last = -1, end = 0;
+    auto done = compareModelVersions(*va, *va, [&](qint64 d, qint64 total) {
+        last = d;
+        end = total;
+        return true;
+    });
+    QVERIFY(done);
+    QCOMPARE(last, end);
+    auto cancelled = compareModelVersions(*va, *va, [](qint64, qint64) { return false; });
+    QVERIFY(!cancelled);
+    QCOMPARE(cancelled.error().message, u"cancelled"_s);
 }
 
 void TestOnnxDiff::jsonShape()
@@ -599,7 +616,8 @@ void TestOnnxDiff::jsonShape()
          {u"ir_version"_s, u"opsets"_s, u"inputs"_s, u"outputs"_s, u"nodes"_s, u"metadata"_s})
         QVERIFY2(g.contains(key), qPrintable(key));
     QCOMPARE(g[u"ir_version"_s][u"a"_s].toInt(), 8);
-    QVERIFY(o[u"files"_s][u"a"_s][u"sha256"_s].toString().startsWith(u"sha256:"_s));
+    QVERIFY(o[u"files"_s][u"a"_s][u"xxh128"_s].toString().startsWith(u"xxh128:"_s));
+    QCOMPARE(o[u"files"_s][u"same"_s].toBool(), false);
     QVERIFY(modelComparisonText(*c).contains(u"ONNX model diff"_s));
 }
 

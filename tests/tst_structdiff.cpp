@@ -195,6 +195,9 @@ void TestStructDiff::facade()
     QCOMPARE(opaque->format, ModelFormat::Opaque);
     QVERIFY(!opaque->identical());
     QCOMPARE(opaque->digestA.size, 100);
+    QCOMPARE(opaque->digestA.sha256, digestBytes(QByteArray(100, 'a')).sha256);
+    QVERIFY(!digestBytes("abc", false).xxh128.isEmpty());
+    QVERIFY(digestBytes("abc", false).sha256.isEmpty());
     QVERIFY(modelComparisonText(*opaque).contains(u"different content"_s));
     auto same = compare(u"a.bin"_s, u"a.bin"_s);
     QVERIFY(same && same->identical());

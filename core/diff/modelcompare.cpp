@@ -5,6 +5,8 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 
@@ -139,7 +141,8 @@ bool ModelComparison::identical() const
     case ModelFormat::Opaque:
         break;
     }
-    return digestA.size == digestB.size && digestA.sha256 == digestB.sha256;
+    return digestA.size == digestB.size && digestA.xxh128 == digestB.xxh128 &&
+           digestA.sha256 == digestB.sha256;
 }
 
 Result<SafetensorsFile> openModel(const FileVersion &v)
@@ -179,19 +182,28 @@ Result<ModelComparison> compareModelVersions(const FileVersion &a, const FileVer
             return progress(base + part, 2 * sizes);
         };
     };
-    const auto digest = [&](const FileVersion &v, qint64 base) -> Result<FileDigest> {
+    // Both sides at once; progress from the first. Safetensors and ONNX get xxh128 only: their
+    // content is compared tensor by tensor, and SHA-256 would cost more than the whole diff.
+    const bool sha256 = c.format != ModelFormat::Safetensors && c.format != ModelFormat::Onnx;
+    std::atomic_bool stop{false};
+    const auto digest = [&](const FileVersion &v, const Progress &p) -> Result<FileDigest> {
         if (v.inMemory())
-            return digestBytes(v.bytes);
-        const Progress p = scaled(base);
-        return named(digestFile(v.localPath,
-                                p ? Progress([&](qint64 done, qint64) { return p(done, sizes); })
-                                  : Progress()),
-                     v);
+            return digestBytes(v.bytes, sha256);
+        return named(digestFile(v.localPath, p, sha256), v);
     };
-    auto da = digest(a, 0);
+    Result<FileDigest> db = fail(Error(u"cancelled"_s));
+    std::thread other([&] { db = digest(b, [&](qint64, qint64) { return !stop; }); });
+    const Progress first = scaled(0);
+    auto da = digest(a, [&](qint64 done, qint64 total) {
+        if (first && !first(done, total))
+            stop = true;
+        return !stop;
+    });
+    if (!da)
+        stop = true;
+    other.join();
     if (!da)
         return fail(da.error());
-    auto db = digest(b, headA->size);
     if (!db)
         return fail(db.error());
     c.digestA = *da;
@@ -255,7 +267,10 @@ namespace {
 
 QJsonObject digestJson(const FileDigest &d)
 {
-    return {{u"size"_s, d.size}, {u"xxh128"_s, d.xxh128}, {u"sha256"_s, d.sha256}};
+    QJsonObject o{{u"size"_s, d.size}, {u"xxh128"_s, d.xxh128}};
+    if (!d.sha256.isEmpty())
+        o.insert(u"sha256"_s, d.sha256);
+    return o;
 }
 
 } // namespace
@@ -268,7 +283,7 @@ QJsonObject modelComparisonJson(const ModelComparison &c)
     o.insert(u"files"_s, QJsonObject{{u"a"_s, digestJson(c.digestA)},
                                      {u"b"_s, digestJson(c.digestB)},
                                      {u"same"_s, c.digestA.size == c.digestB.size &&
-                                                     c.digestA.sha256 == c.digestB.sha256}});
+                                                     c.digestA.xxh128 == c.digestB.xxh128}});
     if (c.graph)
         o.insert(u"graph"_s, onnxGraphDiffJson(*c.graph));
     if (c.format == ModelFormat::Json || c.format == ModelFormat::Yaml)
@@ -278,7 +293,7 @@ QJsonObject modelComparisonJson(const ModelComparison &c)
 
 QString modelComparisonText(const ModelComparison &c, int maxRows)
 {
-    const bool sameBytes = c.digestA.size == c.digestB.size && c.digestA.sha256 == c.digestB.sha256;
+    const bool sameBytes = c.digestA.size == c.digestB.size && c.digestA.xxh128 == c.digestB.xxh128;
     QString out;
     switch (c.format) {
     case ModelFormat::Safetensors:

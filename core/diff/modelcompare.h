@@ -11,7 +11,9 @@
 //                (diffOnnxGraphs)
 //   json, yaml   a structural diff (diffStructured)
 //   opaque       size and hashes only
-// Every format also gets each side's size, xxh128 and sha256.
+// Every format also gets each side's size and xxh128, and sha256 except safetensors and ONNX
+// (their content is compared tensor by tensor; SHA-256 of a large model would cost more than
+// the whole diff).
 
 #include "diff/modeldiff.h"
 #include "diff/onnxdiff.h"
@@ -62,7 +64,7 @@ Result<ModelComparison> compareModelVersions(const FileVersion &a, const FileVer
                                              const Progress &progress = {});
 
 // modelDiffJson's keys (a, b, tensors, metadata, summary; empty for JSON, YAML and opaque
-// files) plus "format", "identical", "files" {a, b: {size, xxh128, sha256}, same}, and "graph"
+// files) plus "format", "identical", "files" {a, b: {size, xxh128[, sha256]}, same}, and "graph"
 // (ONNX) or "changes" (JSON, YAML).
 QJsonObject modelComparisonJson(const ModelComparison &c);
 // For terminals: at most `maxRows` tensors, node changes and structural changes.

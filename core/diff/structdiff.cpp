@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <memory>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -236,14 +237,20 @@ struct Digester
 {
     std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> xxh{XXH3_createState(),
                                                                  &XXH3_freeState};
-    QCryptographicHash sha{QCryptographicHash::Sha256};
+    std::optional<QCryptographicHash> sha;
     qint64 size = 0;
 
-    Digester() { XXH3_128bits_reset(xxh.get()); }
+    explicit Digester(bool sha256)
+    {
+        XXH3_128bits_reset(xxh.get());
+        if (sha256)
+            sha.emplace(QCryptographicHash::Sha256);
+    }
     void add(QByteArrayView bytes)
     {
         XXH3_128bits_update(xxh.get(), bytes.data(), size_t(bytes.size()));
-        sha.addData(bytes);
+        if (sha)
+            sha->addData(bytes);
         size += bytes.size();
     }
     FileDigest result() const
@@ -253,26 +260,26 @@ struct Digester
         const QByteArray x(reinterpret_cast<const char *>(canonical.digest),
                            sizeof canonical.digest);
         return {size, u"xxh128:"_s + QString::fromLatin1(x.toHex()),
-                u"sha256:"_s + QString::fromLatin1(sha.result().toHex())};
+                sha ? u"sha256:"_s + QString::fromLatin1(sha->result().toHex()) : QString()};
     }
 };
 
 } // namespace
 
-FileDigest digestBytes(QByteArrayView bytes)
+FileDigest digestBytes(QByteArrayView bytes, bool sha256)
 {
-    Digester d;
+    Digester d(sha256);
     d.add(bytes);
     return d.result();
 }
 
-Result<FileDigest> digestFile(const QString &path, const Progress &progress)
+Result<FileDigest> digestFile(const QString &path, const Progress &progress, bool sha256)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return fail(Error(u"cannot read: %1"_s.arg(f.errorString()), path));
-    Digester d;
-    QByteArray block(1 << 20, Qt::Uninitialized);
+    Digester d(sha256);
+    QByteArray block(4 << 20, Qt::Uninitialized);
     const qint64 total = f.size();
     for (;;) {
         const qint64 n = f.read(block.data(), block.size());

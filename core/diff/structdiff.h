@@ -49,11 +49,12 @@ struct FileDigest
 {
     qint64 size = 0;
     QString xxh128; // "xxh128:<32 hex>"
-    QString sha256; // "sha256:<64 hex>"
+    QString sha256; // "sha256:<64 hex>"; empty when not asked for
 };
 
-FileDigest digestBytes(QByteArrayView bytes);
+FileDigest digestBytes(QByteArrayView bytes, bool sha256 = true);
 // Reads the file in blocks; progress in bytes, false cancels.
-Result<FileDigest> digestFile(const QString &path, const Progress &progress = {});
+Result<FileDigest> digestFile(const QString &path, const Progress &progress = {},
+                              bool sha256 = true);
 
 } // namespace cairn::diff
