@@ -151,12 +151,27 @@ Error notKept(const FileVersion &v, const QString &rel)
                   "changing it to keep the next versions"_s);
 }
 
-// The bytes of content `v.hash` of `rel` (relative to `projectRoot`): the object store, the
-// working file if it holds that content now, else a git commit whose blob hashes the same
-// (`commitFirst`, then the commits that changed the file).
-Result<FileVersion> resolveContent(FileVersion v, const QString &projectRoot, const QString &rel,
-                                   const QString &commitFirst)
+// The hash of the working file, through the lineage's cache of unchanged files; nothing when it
+// cannot be read.
+std::optional<QString> workingHash(Database &db, const FileVersion &v, const QString &rel)
 {
+    if (!QFileInfo(v.path).isFile())
+        return std::nullopt;
+    auto h = FileHashCache(db).hash(v.path, rel);
+    return h ? std::optional<QString>(h->hash) : std::nullopt;
+}
+
+// The bytes of content `v.hash` of `rel` (relative to `projectRoot`): the working file if it
+// holds that content now, the object store, else a git commit whose blob hashes the same
+// (`commitFirst`, then the commits that changed the file).
+Result<FileVersion> resolveContent(FileVersion v, Database &db, const QString &projectRoot,
+                                   const QString &rel, const QString &commitFirst)
+{
+    if (workingHash(db, v, rel) == v.hash) {
+        v.source = FileVersion::Source::WorkingFile;
+        v.localPath = v.path;
+        return v;
+    }
     const ObjectStore objects(projectRoot);
     auto stored = objects.verifiedPath(v.hash);
     if (!stored)
@@ -165,13 +180,6 @@ Result<FileVersion> resolveContent(FileVersion v, const QString &projectRoot, co
         v.source = FileVersion::Source::ObjectStore;
         v.localPath = **stored;
         return v;
-    }
-    if (QFileInfo(v.path).isFile()) {
-        if (auto now = hashFile(v.path); now && *now == v.hash) {
-            v.source = FileVersion::Source::WorkingFile;
-            v.localPath = v.path;
-            return v;
-        }
     }
     auto state = readGitState(existingFolder(v.path));
     if (!state || !state->isRepository || state->commit.isEmpty())
@@ -257,9 +265,9 @@ Result<FileVersion> resolveRecorded(FileVersion v)
             if (!hashes.contains(d.hash))
                 hashes.append(d.hash);
         }
-        if (hashes.isEmpty() && QFileInfo(v.path).isFile()) {
+        if (hashes.isEmpty()) {
             // The current content, which no run may have recorded yet.
-            if (auto now = hashFile(v.path); now && now->mid(7).startsWith(prefix))
+            if (auto now = workingHash(**db, v, rel); now && now->mid(7).startsWith(prefix))
                 hashes.append(*now);
         }
         if (hashes.isEmpty())
@@ -281,7 +289,7 @@ Result<FileVersion> resolveRecorded(FileVersion v)
             }
         }
     }
-    return resolveContent(std::move(v), projectRoot, rel, commitFirst);
+    return resolveContent(std::move(v), **db, projectRoot, rel, commitFirst);
 }
 
 } // namespace
