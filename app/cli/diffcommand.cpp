@@ -7,6 +7,7 @@
 #include "data/table.h"
 #include "diff/modelcompare.h"
 #include "diff/tablediff.h"
+#include "diff/tableversion.h"
 #include "store/projectdb.h"
 #include "vcs/revision.h"
 #include "versioning/describe.h"
@@ -33,43 +34,6 @@ int cannotCompare(const Error &e)
 {
     reportError(e);
     return kCannotCompare;
-}
-
-// The reader's format from the file's own name: a DVC cache object or a git blob has none.
-TableFormat formatOf(const QString &path)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix == u"tsv"_s || suffix == u"tab"_s)
-        return TableFormat::Tsv;
-    if (suffix == u"jsonl"_s || suffix == u"ndjson"_s)
-        return TableFormat::JsonLines;
-    return TableFormat::Csv;
-}
-
-Result<Table> readVersion(const FileVersion &v)
-{
-    ProgressLine line(u"reading "_s + QFileInfo(v.path).fileName());
-    ReadOptions options;
-    options.format = formatOf(v.path);
-    auto table = v.inMemory() ? readTableBytes(v.bytes, v.describe(), options, line.callback())
-                              : readTable(v.localPath, options, line.callback());
-    if (!table && v.source != FileVersion::Source::WorkingFile)
-        table.error().file = v.describe(); // not the cache object's hashed name
-    return table;
-}
-
-// The file's text, for printing cells as written; nothing for JSON Lines or when it cannot
-// be read (the outputs then print numbers as Python's repr).
-std::optional<diff::CellText> cellText(const FileVersion &v, const Table &table)
-{
-    if (formatOf(v.path) == TableFormat::JsonLines)
-        return std::nullopt;
-    const char delimiter = formatOf(v.path) == TableFormat::Tsv ? '\t' : 0;
-    auto text = v.inMemory() ? diff::CellText::fromBytes(v.bytes, table, delimiter)
-                             : diff::CellText::fromFile(v.localPath, table, delimiter);
-    if (!text)
-        return std::nullopt;
-    return std::move(*text);
 }
 
 bool writeOutput(const QString &path, const QByteArray &bytes, int *exitCode)
@@ -150,29 +114,28 @@ int diffData(const QStringList &args)
     auto vb = resolveFileVersion(pos[1], here);
     if (!vb)
         return cannotCompare(vb.error());
-    auto a = readVersion(*va);
-    if (!a)
-        return cannotCompare(a.error());
-    auto b = readVersion(*vb);
-    if (!b)
-        return cannotCompare(b.error());
-    a->source = va->describe();
-    b->source = vb->describe();
-    Result<diff::TableDiff> d = [&] {
-        ProgressLine line(u"comparing"_s);
-        return diff::diffTables(*a, *b, options, line.callback());
-    }();
-    if (!d)
-        return cannotCompare(d.error());
-
+    // One progress line per stage: reading A, reading B, comparing.
+    std::unique_ptr<ProgressLine> line;
+    diff::TableComparisonStage shown = diff::TableComparisonStage::ReadingText;
+    auto progress = [&](diff::TableComparisonStage stage, qint64 done, qint64 total) {
+        if (!line || stage != shown) {
+            static const char *const labels[] = {"reading A", "reading B", "comparing",
+                                                 "reading the cells' text"};
+            line.reset(); // ends the previous stage's line first
+            line = std::make_unique<ProgressLine>(QString::fromLatin1(labels[int(stage)]));
+            shown = stage;
+        }
+        return line->callback()(done, total);
+    };
     // The outputs that show cells print numbers as the files wrote them (0.70, not 0.7).
-    std::optional<diff::CellText> textA;
-    std::optional<diff::CellText> textB;
-    if (format != u"json"_s) {
-        textA = cellText(*va, *a);
-        textB = cellText(*vb, *b);
-    }
-    const diff::DiffTexts texts{textA ? &*textA : nullptr, textB ? &*textB : nullptr};
+    auto c = diff::compareTableVersions(*va, *vb, options, format != u"json"_s, progress);
+    line.reset();
+    if (!c)
+        return cannotCompare(c.error());
+    const diff::TableDiff *d = &c->diff;
+    const Table *a = &c->a;
+    const Table *b = &c->b;
+    const diff::DiffTexts texts = c->texts();
     QByteArray out;
     if (format == u"json"_s)
         out = QJsonDocument(diff::tableDiffJson(*d, *a, *b)).toJson(QJsonDocument::Indented);
