@@ -13,12 +13,14 @@
 #include "runs/supervisorprocess.h"
 #include "settings/settings.h"
 #include "store/projectdb.h"
+#include "views/diffview.h"
 #include "views/driftview.h"
 #include "views/entrypointsview.h"
 #include "views/filesview.h"
 #include "views/overviewview.h"
 #include "views/rundetailview.h"
 #include "views/runsview.h"
+#include "views/versionsview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -56,6 +58,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_runsView(new RunsView)
     , m_datasetsView(new FilesView(FilesView::Kind::Datasets))
     , m_modelsView(new FilesView(FilesView::Kind::Models))
+    , m_versionsView(new VersionsView)
+    , m_diffView(new DiffView)
     , m_driftView(new DriftView)
     , m_entryPointsView(new EntryPointsView)
     , m_statusProject(new QLabel)
@@ -167,6 +171,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_overview, &OverviewView::runActivated, this, &MainWindow::openRun);
     connect(m_runsView, &RunsView::runActivated, this, &MainWindow::openRun);
     connect(m_driftView, &DriftView::retrainRequested, this, &MainWindow::retrain);
+    connect(m_versionsView, &VersionsView::compareRequested, this, &MainWindow::compareVersions);
     connect(m_runsView, &RunsView::rerunRequested, this, &MainWindow::rerun);
     connect(m_runsView, &RunsView::reproduceRequested, this, &MainWindow::reproduce);
     connect(m_runsView, &RunsView::cancelRequested, this, &MainWindow::cancelRun);
@@ -413,6 +418,8 @@ void MainWindow::applySnapshot(ProjectSnapshot s)
     m_entryPointsView->setSnapshot(s);
     m_datasetsView->setSnapshot(s);
     m_modelsView->setSnapshot(s);
+    m_versionsView->setSnapshot(s);
+    m_diffView->setSnapshot(s);
     m_driftView->setSnapshot(s);
     if (first) {
         m_runsView->setProjectRoot(s.root);
@@ -449,6 +456,10 @@ QWidget *MainWindow::viewFor(Section section) const
         return m_datasetsView;
     case Section::Models:
         return m_modelsView;
+    case Section::Versions:
+        return m_versionsView;
+    case Section::Diff:
+        return m_diffView;
     case Section::Drift:
         return m_driftView;
     case Section::EntryPoints:
@@ -464,8 +475,8 @@ void MainWindow::openSection(Section section, const QString &item)
     QWidget *view = viewFor(section);
     int index = m_tabs->indexOf(view);
     if (index < 0) {
-        static const char *icons[] = {"overview", "runs",  "dataset",
-                                      "model",    "drift", "entrypoint"};
+        static const char *icons[] = {"overview", "runs", "dataset", "model",
+                                      "versions", "diff", "drift",   "entrypoint"};
         index = m_tabs->addTab(
             view,
             QIcon(
@@ -481,6 +492,15 @@ void MainWindow::openSection(Section section, const QString &item)
         m_datasetsView->selectEntry(item);
     else if (section == Section::Models)
         m_modelsView->selectEntry(item);
+    else if (section == Section::Versions)
+        m_versionsView->selectFile(item);
+}
+
+void MainWindow::compareVersions(const QString &a, const QString &b)
+{
+    openSection(Section::Diff);
+    m_diffView->setSides(a, b);
+    m_diffView->compare();
 }
 
 bool MainWindow::ensureTrusted(const Project &project, const QString &command)

@@ -18,6 +18,7 @@ class QTreeView;
 
 namespace cairn::ui {
 
+class DiffView;
 class DriftView;
 class EntryPointsView;
 class FilesView;
@@ -27,6 +28,7 @@ class OverviewView;
 class ProblemsModel;
 class RunController;
 class RunsView;
+class VersionsView;
 
 class MainWindow : public QMainWindow
 {
@@ -59,6 +61,10 @@ public:
     RunsView *runsView() const { return m_runsView; }
     EntryPointsView *entryPointsView() const { return m_entryPointsView; }
     DriftView *driftView() const { return m_driftView; }
+    VersionsView *versionsView() const { return m_versionsView; }
+    DiffView *diffView() const { return m_diffView; }
+    // Opens the diff view on two versions and compares them.
+    void compareVersions(const QString &a, const QString &b);
 
 public slots:
     // Asks for parameter values (and, the first time, for trust in the project), then starts
@@ -118,6 +124,8 @@ private:
     OverviewView *m_overview = nullptr;
     FilesView *m_datasetsView;
     FilesView *m_modelsView;
+    VersionsView *m_versionsView;
+    DiffView *m_diffView;
     DriftView *m_driftView;
     EntryPointsView *m_entryPointsView;
     QMenu *m_recentMenu = nullptr;

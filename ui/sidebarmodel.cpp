@@ -20,6 +20,10 @@ QString sectionTitle(Section section)
         return SidebarModel::tr("Datasets");
     case Section::Models:
         return SidebarModel::tr("Models");
+    case Section::Versions:
+        return SidebarModel::tr("Versions");
+    case Section::Diff:
+        return SidebarModel::tr("Diff");
     case Section::Drift:
         return SidebarModel::tr("Drift");
     case Section::EntryPoints:
@@ -146,6 +150,8 @@ void SidebarModel::fillChildren(Node *projectNode, const ProjectSnapshot &snapsh
     const Project *p = snapshot.project ? &*snapshot.project : nullptr;
     Node *ds = section(Section::Datasets, counted(Section::Datasets, p ? p->datasets.size() : 0));
     Node *models = section(Section::Models, counted(Section::Models, p ? p->models.size() : 0));
+    section(Section::Versions, sectionTitle(Section::Versions));
+    section(Section::Diff, sectionTitle(Section::Diff));
     section(Section::Drift, sectionTitle(Section::Drift));
     Node *eps =
         section(Section::EntryPoints, counted(Section::EntryPoints, p ? p->entryPoints.size() : 0));
@@ -278,6 +284,12 @@ static QIcon sectionIcon(Section s)
         break;
     case Section::Models:
         name = "model";
+        break;
+    case Section::Versions:
+        name = "versions";
+        break;
+    case Section::Diff:
+        name = "diff";
         break;
     case Section::Drift:
         name = "drift";

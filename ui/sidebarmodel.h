@@ -17,6 +17,8 @@ enum class Section
     Runs,
     Datasets,
     Models,
+    Versions,
+    Diff,
     Drift,
     EntryPoints
 };

@@ -66,4 +66,20 @@ bool isDarkPalette()
     return p.color(QPalette::WindowText).lightness() > p.color(QPalette::Window).lightness();
 }
 
+QColor diffColor(DiffColor kind)
+{
+    const bool dark = isDarkPalette();
+    switch (kind) {
+    case DiffColor::Added:
+        return dark ? QColor(0x1e, 0x4d, 0x2b) : QColor(0xd7, 0xf5, 0xdd);
+    case DiffColor::Removed:
+        return dark ? QColor(0x5c, 0x24, 0x24) : QColor(0xfb, 0xdc, 0xdc);
+    case DiffColor::Changed:
+        return dark ? QColor(0x5c, 0x4a, 0x14) : QColor(0xff, 0xec, 0xb3);
+    case DiffColor::Absent:
+        return dark ? QColor(0x30, 0x30, 0x30) : QColor(0xee, 0xee, 0xee);
+    }
+    return {};
+}
+
 } // namespace cairn::ui

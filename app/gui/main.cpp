@@ -7,6 +7,7 @@
 #include "project/command.h"
 #include "settings/settings.h"
 #include "theme.h"
+#include "views/diffview.h"
 #include "views/driftview.h"
 #include "views/rundetailview.h"
 
@@ -54,7 +55,8 @@ int main(int argc, char **argv)
     const QCommandLineOption openOption(
         u"open"_s,
         u"What to show once the project is open: overview, runs, datasets, models, "
-        "drift[:comparison|over-time], entry-points, or "
+        "versions[:NAME], diff[:A|B[|rows|schema|statistics]], drift[:comparison|over-time], "
+        "entry-points, or "
         "run:ID[:summary|metrics|output|code|lineage]."_s,
         u"WHAT"_s);
     const QCommandLineOption launchOption(
@@ -94,12 +96,21 @@ int main(int argc, char **argv)
         static const QHash<QString, Section> sections = {
             {u"overview"_s, Section::Overview}, {u"runs"_s, Section::Runs},
             {u"datasets"_s, Section::Datasets}, {u"models"_s, Section::Models},
+            {u"versions"_s, Section::Versions}, {u"diff"_s, Section::Diff},
             {u"drift"_s, Section::Drift},       {u"entry-points"_s, Section::EntryPoints}};
         if (sections.contains(open)) {
             window.openSection(sections.value(open));
         } else if (open.startsWith(u"drift:"_s)) {
             window.openSection(Section::Drift);
             window.driftView()->showTab(open.section(u':', 1));
+        } else if (open.startsWith(u"versions:"_s)) {
+            window.openSection(Section::Versions, open.mid(9));
+        } else if (open.startsWith(u"diff:"_s)) {
+            // diff:A|B[|TAB]: compares two versions and shows a tab (rows, schema, statistics).
+            const QStringList parts = open.mid(5).split(u'|');
+            window.compareVersions(parts.value(0), parts.value(1));
+            if (parts.size() > 2)
+                window.diffView()->showTab(parts.value(2));
         } else if (open.startsWith(u"run:"_s)) {
             const QStringList parts = open.split(u':');
             if (auto *view = window.openRun(parts.value(1).toLongLong()); view && parts.size() > 2)
