@@ -3,7 +3,6 @@
 #include "runs/logbuffer.h"
 #include "testsupport.h"
 
-#include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
@@ -516,17 +515,14 @@ private slots:
 
     void millionLinesSanity()
     {
-        // Only a sanity bound (debug and sanitizer builds run this too); the speed claim belongs
-        // in a benchmark.
+        // Correctness at a million lines; the speed is measured by tests/bench/bench_logs, not
+        // here (a timed bound fails on a loaded machine and proves nothing).
         QByteArray chunk;
         for (int i = 0; i < 10000; ++i)
             chunk += "step " + QByteArray::number(i) + " loss=0.1234\n";
         LogBuffer b;
-        QElapsedTimer timer;
-        timer.start();
         for (int i = 0; i < 100; ++i)
             b.append(chunk);
-        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed()) + " ms"));
         QCOMPARE(b.totalLines(), qint64(1000000));
         QCOMPARE(b.lineCount(), 100000);
         QCOMPARE(b.line(99999).text, QStringLiteral("step 9999 loss=0.1234"));

@@ -94,8 +94,6 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         QVERIFY(view.followTail());
 
-        QElapsedTimer timer;
-        timer.start();
         QScrollBar *bar = view.verticalScrollBar();
         for (int i = 0; i < 500000; i += 5000) {
             view.appendBytes(numberedLines(i, i + 5000));
@@ -103,7 +101,6 @@ private slots:
             QCOMPARE(bar->value(), bar->maximum()); // never left behind while following
         }
         settle();
-        QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
         QCOMPARE(view.buffer().totalLines(), qint64(500000));
         QCOMPARE(view.buffer().lineCount(), 100000); // the default bound
         QVERIFY(bar->maximum() > 99000);
