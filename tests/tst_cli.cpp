@@ -371,6 +371,60 @@ private slots:
         QVERIFY(unknown.err.contains("no dataset or model named \"nope\""));
     }
 
+    // After versionsWithLineage: runs 1 and 3 trained the model, so their versions are kept in
+    // the object store and can be named by run or by hash after the file changed.
+    void recordedVersionsByRunAndHash()
+    {
+        if (!QFile::exists(m_demo + QStringLiteral("/models/churn-model.json")))
+            QSKIP("needs versionsWithLineage");
+        const QString model = QStringLiteral("models/churn-model.safetensors");
+        const auto byRun = cli({QStringLiteral("diff"), QStringLiteral("model"),
+                                model + QStringLiteral("@run:1"), model + QStringLiteral("@run:3")},
+                               m_demo);
+        QVERIFY2(byRun.exitCode == 1, byRun.err.constData()); // different weights
+        QVERIFY2(byRun.out.contains("from Cairn's object store"), byRun.out.constData());
+        const auto same = cli({QStringLiteral("diff"), QStringLiteral("model"),
+                               model + QStringLiteral("@run:3"), model},
+                              m_demo);
+        QCOMPARE(same.exitCode, 0);
+
+        // Register the reference, then describe its versions.
+        const auto reg = cli(
+            {QStringLiteral("versions"), QStringLiteral("--register"), QStringLiteral("reference")},
+            m_demo);
+        QVERIFY2(reg.exitCode == 0, reg.err.constData());
+        QVERIFY2(reg.out.contains("registered"), reg.out.constData());
+        const auto described = cli({QStringLiteral("versions"), QStringLiteral("reference"),
+                                    QStringLiteral("--describe"), QStringLiteral("--json")},
+                                   m_demo);
+        QCOMPARE(described.exitCode, 0);
+        const QJsonObject v = QJsonDocument::fromJson(described.out)
+                                  .object()
+                                  .value(QStringLiteral("versions"))
+                                  .toArray()
+                                  .first()
+                                  .toObject();
+        QVERIFY(v.value(QStringLiteral("registered_ms")).isDouble());
+        QVERIFY(v.value(QStringLiteral("stored")).toBool());
+        const QJsonObject d = v.value(QStringLiteral("description")).toObject();
+        QVERIFY2(d.value(QStringLiteral("rows")).toInt() > 1000, described.out.constData());
+        QCOMPARE(d.value(QStringLiteral("schema"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QStringLiteral("name")),
+                 QStringLiteral("customer_id"));
+        const QString hash = v.value(QStringLiteral("hash")).toString();
+        const auto byHash = cli({QStringLiteral("diff"), QStringLiteral("data"),
+                                 QStringLiteral("data/reference.csv@") + hash.left(7 + 12),
+                                 QStringLiteral("data/reference.csv")},
+                                m_demo);
+        QVERIFY2(byHash.exitCode == 0, byHash.err.constData());
+        const auto tooMany =
+            cli({QStringLiteral("versions"), QStringLiteral("a"), QStringLiteral("b")}, m_demo);
+        QCOMPARE(tooMany.exitCode, 1);
+    }
+
     // diff model on two real ONNX models (libonnx-testdata): exit 1 and the JSON keys, exit 0
     // for a model against itself, exit 2 for a damaged one.
     void diffModelOnnx()
