@@ -1403,14 +1403,24 @@ Result<std::optional<Block>> BlockProducer::next()
     }
 }
 
-Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &options,
-                            const Progress &progress)
+namespace {
+
+// The first record of a delimited file, the delimiter (sniffed when 0) and the bytes read so far.
+struct HeaderRecord
+{
+    char delimiter = ',';
+    QStringList names; // mangled
+    Bytes buf;
+    std::size_t dataStart = 0; // after the byte-order mark
+    std::size_t end = 0;       // after the header, from dataStart
+    qint64 lineEnds = 0;
+};
+
+Result<HeaderRecord> readHeaderRecord(ByteSource &src, char delimiter, qint64 blockSize,
+                                      qint64 maxRecord)
 {
     const QString file = src.name();
     const qint64 total = src.size();
-    const qint64 blockSize =
-        std::clamp<qint64>(options.blockSize > 0 ? options.blockSize : 2 << 20, 1, qint64(1) << 30);
-    const qint64 maxRecord = 64 * blockSize;
     auto emptyError = [&] {
         return fail(Error(u"no columns to parse: the file is empty"_s, file, 1, 1,
                           u"A CSV file starts with a header row naming its columns"_s));
@@ -1470,7 +1480,36 @@ Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &
     QStringList names;
     for (const std::string &f : header.fields)
         names.append(QString::fromUtf8(f.data(), qsizetype(f.size())));
-    names = mangleColumnNames(names);
+    return HeaderRecord{delimiter,  mangleColumnNames(names), std::move(buf), dataStart,
+                        header.end, headScan.lineEnds};
+}
+
+} // namespace
+
+Result<QStringList> readDelimitedHeader(ByteSource &source, char delimiter)
+{
+    auto header = readHeaderRecord(source, delimiter, 2 << 20, 64 * (2 << 20));
+    if (!header)
+        return fail(header.error());
+    return std::move(header->names);
+}
+
+Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &options,
+                            const Progress &progress)
+{
+    const QString file = src.name();
+    const qint64 total = src.size();
+    const qint64 blockSize =
+        std::clamp<qint64>(options.blockSize > 0 ? options.blockSize : 2 << 20, 1, qint64(1) << 30);
+    const qint64 maxRecord = 64 * blockSize;
+    auto head = readHeaderRecord(src, delimiter, blockSize, maxRecord);
+    if (!head)
+        return fail(head.error());
+    delimiter = head->delimiter;
+    const QStringList &names = head->names;
+    Bytes buf = std::move(head->buf);
+    const std::size_t dataStart = head->dataStart;
+    const std::size_t headerEnd = head->end;
 
     ParseSpec spec;
     spec.delimiter = delimiter;
@@ -1520,8 +1559,8 @@ Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &
     Workers workers(threads);
 
     BlockProducer producer(src, blockSize, maxRecord, cutRecords, delimiter, buf, 0,
-                           qint64(dataStart + header.end));
-    qint64 lineBase = headScan.lineEnds;
+                           qint64(dataStart + headerEnd));
+    qint64 lineBase = head->lineEnds;
     qint64 rows = 0;
     qint64 estimate = 0;
     std::size_t next = 0;

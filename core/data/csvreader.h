@@ -348,5 +348,8 @@ Result<Table> readJsonLines(ByteSource &source, const ReadOptions &options,
 // CSV/TSV (csvreader.cpp).
 Result<Table> readDelimited(ByteSource &source, char delimiter, const ReadOptions &options,
                             const Progress &progress);
+// The column names of a CSV/TSV source as readDelimited names them (mangled), from its first
+// record only; `delimiter` 0 sniffs it as readDelimited does.
+Result<QStringList> readDelimitedHeader(ByteSource &source, char delimiter);
 
 } // namespace cairn::csv
