@@ -256,6 +256,31 @@ private slots:
         QCOMPARE(fromData->hash, byRun->hash);
     }
 
+    void producingRunOfAnyVersion()
+    {
+        auto d = db();
+        // By run, by hash, the working file (written by run 2), and a git commit (no run).
+        const auto r1 =
+            resolveFileVersion(QStringLiteral("models/m.bin@run:%1").arg(m_run1), m_root);
+        QVERIFY(r1);
+        QCOMPARE((*producingRun(*d, m_root, *r1))->id, m_run1);
+        const auto byHash = resolveFileVersion(
+            QStringLiteral("models/m.bin@xxh128:%1").arg(r1->hash.mid(7, 8)), m_root);
+        QCOMPARE((*producingRun(*d, m_root, *byHash))->id, m_run1);
+        const auto now = resolveFileVersion(QStringLiteral("models/m.bin"), m_root);
+        QVERIFY(now);
+        QCOMPARE(*versionHash(*d, m_root, *now), *hashFile(path(QStringLiteral("models/m.bin"))));
+        QCOMPARE((*producingRun(*d, m_root, *now))->id, m_run2);
+        const auto head = resolveFileVersion(QStringLiteral("models/m.bin@HEAD"), m_root);
+        QVERIFY(head);
+        QCOMPARE(head->source, FileVersion::Source::Git);
+        const auto none = producingRun(*d, m_root, *head);
+        QVERIFY(none);
+        QVERIFY(!*none); // "untrained": committed, not written by a run
+        const auto data = resolveFileVersion(QStringLiteral("data/train.csv"), m_root);
+        QVERIFY(!*producingRun(*d, m_root, *data));
+    }
+
     void specErrors()
     {
         auto d = db();

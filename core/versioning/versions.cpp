@@ -3,6 +3,7 @@
 #include "runs/lineage.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QHash>
 #include <QJsonArray>
 #include <QLocale>
@@ -257,6 +258,40 @@ Result<QList<DataVersion>> listVersions(const Project &project, Database &db, co
         v.stored = objects.contains(v.hash);
     sortVersions(versions);
     return versions;
+}
+
+Result<QString> versionHash(Database &db, const QString &projectRoot, const FileVersion &version)
+{
+    if (!version.hash.isEmpty())
+        return version.hash;
+    if (version.inMemory()) {
+        ContentHasher h;
+        h.add(version.bytes);
+        return h.result();
+    }
+    if (version.source == FileVersion::Source::WorkingFile) {
+        auto e = FileHashCache(db).hash(version.localPath,
+                                        QDir(projectRoot).relativeFilePath(version.localPath));
+        if (!e)
+            return fail(e.error());
+        return e->hash;
+    }
+    return hashFile(version.localPath);
+}
+
+Result<std::optional<VersionRun>> producingRun(Database &db, const QString &projectRoot,
+                                               const FileVersion &version)
+{
+    auto hash = versionHash(db, projectRoot, version);
+    if (!hash)
+        return fail(hash.error());
+    const QString rel = QDir(projectRoot).relativeFilePath(version.path);
+    auto v = findVersion(db, rel, *hash);
+    if (!v)
+        return fail(v.error());
+    if (!*v)
+        return std::optional<VersionRun>();
+    return (*v)->producedBy;
 }
 
 Result<QList<DataVersion>> registerVersions(const Project &project, Database &db,

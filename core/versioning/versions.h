@@ -10,6 +10,7 @@
 #include "project/project.h"
 #include "store/database.h"
 #include "store/objectstore.h"
+#include "vcs/revision.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -73,6 +74,18 @@ struct RunContent
     bool produced = false;
 };
 Result<RunContent> contentAtRun(Database &db, qint64 runId, const QString &path);
+
+// The xxh128 of a resolved version's bytes ("xxh128:<hex>"): the hash it carries (xxh128: and
+// run: revisions), else computed (a working file through the lineage's cache of unchanged
+// files, `projectRoot` relative paths being its keys).
+Result<QString> versionHash(Database &db, const QString &projectRoot, const FileVersion &version);
+
+// The run that produced the content of `version` (any spec: PATH, PATH@REV, PATH@xxh128:HASH,
+// PATH@run:ID) according to the lineage records; nothing when no run wrote that content of
+// that file. With diffRuns (runs/rundiff.h) this gives the producing runs' diff shown beside a
+// model diff.
+Result<std::optional<VersionRun>> producingRun(Database &db, const QString &projectRoot,
+                                               const FileVersion &version);
 
 // Records the current content of the declared datasets and models named in `names` (names or
 // paths; all when empty) as versions with no run, and keeps their bytes in the object store
