@@ -72,6 +72,7 @@ class TestStructDiff : public QObject
 
 private slots:
     void mlmodel();
+    void realMlmodels();
     void json();
     void parseErrors();
     void hostileYaml();
@@ -99,6 +100,39 @@ void TestStructDiff::mlmodel()
     QVERIFY(structChangesText(*d).contains(u"~ flavors.python_function.loader_module"_s));
     auto same = diffStructured(g_mlmodelA, u"a"_s, g_mlmodelA, u"b"_s, StructFormat::Yaml);
     QVERIFY(same && same->isEmpty());
+}
+
+void TestStructDiff::realMlmodels()
+{
+    // MLflow's own MLmodel files from 2.7.1 and 2.8.1 (tests/fixtures/mlflow, see its README).
+    const QString dir = test::fixture(u"mlflow/tests/resources/pyfunc_models"_s);
+    auto d = diffStructured(test::readFile(dir + u"/2.7.1/MLmodel"_s), u"2.7.1/MLmodel"_s,
+                            test::readFile(dir + u"/2.8.1/MLmodel"_s), u"2.8.1/MLmodel"_s,
+                            StructFormat::Yaml);
+    QVERIFY2(d, qPrintable(d ? QString() : d.error().toString()));
+    QCOMPARE(render(*d), u"changed mlflow_version \"2.7.1\" \"2.8.1\"\n"
+                         "changed model_uuid \"1f82a364e20f4061984040cf41c3052e\" "
+                         "\"a369e776349942f4b3040003169aa534\"\n"
+                         "changed utc_time_created \"2023-12-07 02:45:13.335946\" "
+                         "\"2023-12-07 02:46:07.555576\"\n"
+                         "added model_size_bytes  \"737\""_s);
+
+    // A signature as MLflow writes it: JSON inside a quoted YAML string.
+    const QByteArray a = R"(signature:
+  inputs: '[{"type": "double", "name": "age"}, {"type": "double", "name": "chol"}, {"type": "string", "name": "sex"}]'
+  outputs: '[{"type": "long"}]'
+  note: '[not json'
+)";
+    const QByteArray b = R"(signature:
+  inputs: '[{"type": "double", "name": "age"}, {"type": "float", "name": "chol"}]'
+  outputs: '[{"type": "long"}]'
+  note: '[still not json'
+)";
+    d = diffStructured(a, u"a"_s, b, u"b"_s, StructFormat::Yaml);
+    QVERIFY(d);
+    QCOMPARE(render(*d), u"changed signature.inputs[1].type \"double\" \"float\"\n"
+                         "removed signature.inputs[2] {\"name\":\"sex\",\"type\":\"string\"} \n"
+                         "changed signature.note \"[not json\" \"[still not json\""_s);
 }
 
 void TestStructDiff::json()

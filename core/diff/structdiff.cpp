@@ -69,8 +69,19 @@ struct YamlConverter
         case YAML::NodeType::Null:
         case YAML::NodeType::Undefined:
             return QJsonValue();
-        case YAML::NodeType::Scalar:
-            return QJsonValue(QString::fromStdString(node.Scalar()));
+        case YAML::NodeType::Scalar: {
+            // MLflow writes a signature's inputs and outputs as a quoted JSON string: compare
+            // the structure inside ("signature.inputs[2]"), not one long string.
+            const std::string &text = node.Scalar();
+            if (node.Tag() == "!" && !text.empty() && (text[0] == '[' || text[0] == '{')) {
+                QJsonParseError e;
+                const QJsonDocument doc =
+                    QJsonDocument::fromJson(QByteArray::fromStdString(text), &e);
+                if (e.error == QJsonParseError::NoError)
+                    return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+            }
+            return QJsonValue(QString::fromStdString(text));
+        }
         case YAML::NodeType::Sequence: {
             QJsonArray out;
             for (const YAML::Node &item : node) {

@@ -5,7 +5,8 @@
 // `signature.inputs[2]`, `extra["a.b"]`), a kind (added, removed, changed) and the old and new
 // values as compact JSON (YAML scalars as written). Mappings are compared key by key (in sorted
 // key order), sequences index by index; a value that changes type (a mapping becomes a scalar)
-// is one change.
+// is one change. A quoted YAML string holding a JSON array or object (MLflow's signature
+// inputs and outputs) is compared as that structure.
 //
 // And, for any file, its size and hashes (xxh128 and sha256), so two versions of a format Cairn
 // does not read can still be called the same or different.
