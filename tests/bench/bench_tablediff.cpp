@@ -8,8 +8,11 @@
 //   build/hBrel/tests/bench/bench_tablediff [ROWS=200000] [--keep DIR] [--runs N]
 //   build/hBrel/tests/bench/bench_tablediff --rows 10000000     (memory check: one run)
 //
-// daff itself cannot run here (npm's daff is not installed, and there is no network); the figures
-// printed for it come from the team's research on a similar machine.
+// With CAIRN_DAFF=/path/to/daff (npm's daff; not a dependency of the build), daff runs on the
+// same files too, `daff diff --id id` and keyless `daff diff`, its highlighter CSV written to a
+// file; its counts are read back from that file (the first column: "->", "+++", "---").
+// The memory check (--rows) runs the column-group engine (diffTableFiles, ByColumns) as well:
+// the diff alone, without an output (the outputs read values from the two whole tables).
 
 #include "diff/tablediff.h"
 #include "testsupport.h"
@@ -27,6 +30,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <tuple>
 #include <unistd.h>
 
 using namespace cairn;
@@ -188,9 +192,72 @@ Expected generate(const QString &pathA, const QString &pathB, qint64 n)
     return {modify, edits, edits, n - modify - edits};
 }
 
+// The child for the column-group engine: the diff of the two files, then the id columns (to
+// check the pairs); prints what job() prints, with zeros for the phases it does not have.
+int columnsJob(bool keyed, const QString &pathA, const QString &pathB)
+{
+    QElapsedTimer t;
+    t.start();
+    diff::TableDiffOptions options;
+    if (keyed)
+        options.keys = QStringList{"id"};
+    options.engine = diff::TableDiffOptions::Engine::ByColumns;
+    auto d = diff::diffTableFiles(pathA, pathB, options);
+    if (!d) {
+        std::fprintf(stderr, "%s\n", qPrintable(d.error().toString()));
+        return 2;
+    }
+    const double diffed = double(t.nsecsElapsed()) / 1e9;
+    ReadOptions ids;
+    ids.onlyColumns = QStringList{"id"};
+    auto a = readTable(pathA, ids);
+    auto b = readTable(pathB, ids);
+    if (!a || !b)
+        return 2;
+    qint64 wrong = 0;
+    for (const diff::ChangedRow &r : d->changed)
+        wrong += a->columns[0].ints[std::size_t(r.a)] != b->columns[0].ints[std::size_t(r.b)];
+    const double diffBytes =
+        double(d->bOfA.capacity() * 4 + d->aOfB.capacity() * 4 +
+               d->changed.capacity() * sizeof(diff::ChangedRow) + d->changedColumns.capacity() * 4);
+    std::printf("%lld %lld %lld %lld %lld %lld %.3f %.3f %.3f %.3f %.0f %.0f\n",
+                qint64(d->rows.modified), qint64(d->rows.removed), qint64(d->rows.added),
+                qint64(d->rows.unchanged), qint64(d->cellsChanged), wrong, 0.0, diffed, 0.0, 0.0,
+                0.0, diffBytes / 1e6);
+    return 0;
+}
+
+// daff's highlighter CSV read back: modified, removed, added rows and changed cells (a field of
+// a "->" row holding "->"; the generated values never do).
+struct DaffCounts
+{
+    qint64 modified = 0, removed = 0, added = 0, cells = 0;
+};
+
+DaffCounts daffCounts(const QString &path)
+{
+    DaffCounts c;
+    const QByteArray text = test::readFile(path);
+    for (const QByteArray &line : text.split('\n')) {
+        const qsizetype comma = line.indexOf(',');
+        const QByteArray action = line.left(comma);
+        if (action == "->") {
+            ++c.modified;
+            c.cells += line.mid(comma + 1).count("->");
+        } else if (action == "+++") {
+            ++c.added;
+        } else if (action == "---") {
+            ++c.removed;
+        }
+    }
+    return c;
+}
+
 // The child: read, diff, write daff's format; prints counts and phase times.
 int job(const QString &mode, const QString &pathA, const QString &pathB, const QString &out)
 {
+    if (mode.endsWith("-columns"))
+        return columnsJob(mode.startsWith("keyed"), pathA, pathB);
     QElapsedTimer t;
     t.start();
     auto a = readTable(pathA);
@@ -301,18 +368,43 @@ int main(int argc, char **argv)
     (void)test::readFile(pathB).size();
 
     const QString self = QCoreApplication::applicationFilePath();
-    std::vector<Measured> keyed, keyless, git;
+    const QString daff = qEnvironmentVariable("CAIRN_DAFF");
+    const bool withDaff = !daff.isEmpty() && !memoryCheck;
+    const bool columns = memoryCheck || rows >= 1000000;
+    std::vector<Measured> keyed, keyless, git, daffKeyed, daffKeyless, colKeyed, colKeyless;
     for (int run = 0; run < runs; ++run) {
         keyed.push_back(measure({self, "--job", "keyed", pathA, pathB, dir + "/keyed.csv"},
                                 dir + "/keyed.out"));
         keyless.push_back(measure({self, "--job", "keyless", pathA, pathB, dir + "/keyless.csv"},
                                   dir + "/keyless.out"));
+        if (columns) {
+            colKeyed.push_back(measure({self, "--job", "keyed-columns", pathA, pathB, QString()},
+                                       dir + "/keyed-columns.out"));
+            colKeyless.push_back(
+                measure({self, "--job", "keyless-columns", pathA, pathB, QString()},
+                        dir + "/keyless-columns.out"));
+        }
         if (!memoryCheck) // git treats files this large as binary: no line diff to compare with
             git.push_back(measure({"/usr/bin/git", "diff", "--no-index", "--stat", pathA, pathB},
                                   dir + "/git.out"));
-        std::printf("run %d: keyed %.2f s, keyless %.2f s, git diff %.2f s\n", run + 1,
+        if (withDaff) {
+            daffKeyed.push_back(measure(
+                {daff, "diff", "--id", "id", "--output", dir + "/daff-keyed.csv", pathA, pathB},
+                dir + "/daff-keyed.out"));
+            daffKeyless.push_back(
+                measure({daff, "diff", "--output", dir + "/daff-keyless.csv", pathA, pathB},
+                        dir + "/daff-keyless.out"));
+        }
+        std::printf("run %d: keyed %.2f s, keyless %.2f s, git diff %.2f s", run + 1,
                     keyed.back().seconds, keyless.back().seconds,
                     git.empty() ? 0.0 : git.back().seconds);
+        if (columns)
+            std::printf(", by columns: keyed %.2f s, keyless %.2f s", colKeyed.back().seconds,
+                        colKeyless.back().seconds);
+        if (withDaff)
+            std::printf(", daff --id %.2f s, daff keyless %.2f s", daffKeyed.back().seconds,
+                        daffKeyless.back().seconds);
+        std::printf("\n");
         std::fflush(stdout);
     }
     const Measured k = median(keyed), kl = median(keyless);
@@ -338,6 +430,30 @@ int main(int argc, char **argv)
     std::printf("\nmedian of %d run(s):%13s %12s\n", runs, "wall", "peak RSS");
     report("cairn keyed (id), whole job", k);
     report("cairn keyless, whole job", kl);
+    if (columns) {
+        report("cairn keyed, by columns, diff", median(colKeyed));
+        report("cairn keyless, by columns, diff", median(colKeyless));
+    }
+    if (withDaff) {
+        for (const auto &[name, runsOf, file] :
+             {std::tuple{"daff diff --id id", &daffKeyed, "/daff-keyed.csv"},
+              std::tuple{"daff diff (no key)", &daffKeyless, "/daff-keyless.csv"}}) {
+            const Measured m = median(*runsOf);
+            const DaffCounts c = daffCounts(dir + file);
+            const qint64 unchanged = rows - want.removed - c.modified;
+            const bool same = m.exitCode == 0 && c.modified == want.modified &&
+                              c.removed == want.removed && c.added == want.added &&
+                              c.cells == 2 * want.modified;
+            std::printf("%-30s %8.2f s %9.0f MB   exit %d;\n%34s%lld modified, %lld removed, "
+                        "%lld added, %lld unchanged, %lld cells (%s)\n",
+                        name, m.seconds, double(m.peakKb) / 1024, m.exitCode, "", c.modified,
+                        c.removed, c.added, unchanged, c.cells,
+                        same ? "same as Cairn's and the generator's" : "DIFFERENT");
+        }
+        std::printf("\nkeyed: daff --id takes %.1fx Cairn's time; keyless: %.1fx\n",
+                    median(daffKeyed).seconds / k.seconds,
+                    median(daffKeyless).seconds / kl.seconds);
+    }
     if (!git.empty()) {
         std::printf("%-30s %8.2f s %9.0f MB   (exit %d: %s)\n", "git diff --no-index --stat",
                     g.seconds, double(g.peakKb) / 1024, g.exitCode, g.out.trimmed().constData());
@@ -345,14 +461,18 @@ int main(int argc, char **argv)
                     k.seconds / g.seconds, k.seconds <= 2 * g.seconds ? "met" : "NOT met");
         std::printf("keyless: %.2fx git diff's time\n", kl.seconds / g.seconds);
     }
-    std::printf("daff --id (reference, not run here: daff is not installed and there is no "
-                "network): 2.65-3.19 s, 518 MB on a similar machine at 200,000 rows (team "
-                "research)\n");
-    if (memoryCheck || rows >= 1000000)
-        std::printf("memory: keyed peak RSS %.0f MB, keyless %.0f MB; the two files %.0f MB "
+    if (!withDaff)
+        std::printf("daff: set CAIRN_DAFF to npm's daff executable to run it on these files\n");
+    auto memory = [&](const char *name, const Measured &x, const Measured &y) {
+        std::printf("memory, %s: keyed peak RSS %.0f MB, keyless %.0f MB; the two files %.0f MB "
                     "(%.2fx and %.2fx of their size)\n",
-                    double(k.peakKb) / 1024, double(kl.peakKb) / 1024, sizeA + sizeB,
-                    double(k.peakKb) * 1.024e-3 / (sizeA + sizeB),
-                    double(kl.peakKb) * 1.024e-3 / (sizeA + sizeB));
+                    name, double(x.peakKb) / 1024, double(y.peakKb) / 1024, sizeA + sizeB,
+                    double(x.peakKb) * 1.024e-3 / (sizeA + sizeB),
+                    double(y.peakKb) * 1.024e-3 / (sizeA + sizeB));
+    };
+    if (columns) {
+        memory("whole tables", k, kl);
+        memory("by columns", median(colKeyed), median(colKeyless));
+    }
     return okCounts ? 0 : 1;
 }
