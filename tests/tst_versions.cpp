@@ -439,6 +439,8 @@ private slots:
                  QStringLiteral("b"));
         QCOMPARE(schema[1].toObject().value(QStringLiteral("type")).toString(),
                  QStringLiteral("int"));
+        QCOMPARE(schema[1].toObject().value(QStringLiteral("max")).toDouble(), 9.0);
+        QCOMPARE(schema[1].toObject().value(QStringLiteral("missing")).toInt(), 0);
         QCOMPARE(descriptionText(*described), QStringLiteral("1 row × 2 columns (a int, b int)"));
         // An old version, from the object store.
         const auto first = describeVersion(m_project, *d, versions->first());

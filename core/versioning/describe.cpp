@@ -9,6 +9,10 @@
 #include <QJsonDocument>
 #include <QLocale>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace cairn {
@@ -42,6 +46,59 @@ QString formatName(TableFormat f)
     return u"csv"_s;
 }
 
+// A column's profile: missing values, and min, max and mean of numbers, the count of true
+// values, or the number of distinct strings.
+QJsonObject columnProfile(const Column &c)
+{
+    QJsonObject o{{u"name"_s, c.name},
+                  {u"type"_s, columnTypeName(c.type)},
+                  {u"missing"_s, qint64(c.missingCount())}};
+    auto numbers = [&](const auto &values) {
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -lo;
+        double sum = 0;
+        qint64 n = 0;
+        for (const auto x : values) {
+            const double d = double(x);
+            if (std::isnan(d))
+                continue;
+            lo = std::min(lo, d);
+            hi = std::max(hi, d);
+            sum += d;
+            ++n;
+        }
+        if (n == 0)
+            return;
+        o.insert(u"min"_s, lo);
+        o.insert(u"max"_s, hi);
+        o.insert(u"mean"_s, sum / double(n));
+    };
+    switch (c.type) {
+    case ColumnType::Int64:
+        numbers(c.ints);
+        break;
+    case ColumnType::Float64:
+        numbers(c.floats);
+        break;
+    case ColumnType::Bool:
+        o.insert(u"true"_s, qint64(std::count(c.bools.begin(), c.bools.end(), std::int8_t(1))));
+        break;
+    case ColumnType::String: {
+        std::vector<bool> seen(c.dictionary.size());
+        qint64 distinct = 0;
+        for (const std::int32_t code : c.codes) {
+            if (code >= 0 && !seen[std::size_t(code)]) {
+                seen[std::size_t(code)] = true;
+                ++distinct;
+            }
+        }
+        o.insert(u"distinct"_s, distinct);
+        break;
+    }
+    }
+    return o;
+}
+
 qint64 sizeOf(const FileVersion &v)
 {
     return v.inMemory() ? v.bytes.size() : QFileInfo(v.localPath).size();
@@ -61,11 +118,8 @@ Result<QJsonObject> describeContent(const FileVersion &version, const QString &k
         if (!table)
             return fail(table.error());
         QJsonArray schema;
-        for (const Column &c : std::as_const(table->columns)) {
-            schema.append(QJsonObject{{u"name"_s, c.name},
-                                      {u"type"_s, columnTypeName(c.type)},
-                                      {u"missing"_s, qint64(c.missingCount())}});
-        }
+        for (const Column &c : std::as_const(table->columns))
+            schema.append(columnProfile(c));
         o.insert(u"format"_s, formatName(*format));
         o.insert(u"rows"_s, qint64(table->rows));
         o.insert(u"columns"_s, qint64(table->columns.size()));

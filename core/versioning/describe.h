@@ -17,7 +17,8 @@ namespace cairn {
 
 // Describes the bytes of `version` (`kind`: "dataset" or "model"; `path` names the format).
 // JSON: {"format": "csv"|"tsv"|"jsonl"|"safetensors"|"other", "size": N, and for tables
-// "rows", "columns", "schema": [{"name", "type", "missing"}], for safetensors "tensors",
+// "rows", "columns", "schema": [{"name", "type", "missing", and "min", "max", "mean" for
+// numbers, "true" for booleans, "distinct" for strings}], for safetensors "tensors",
 // "parameters", "dtypes": {"F32": count, ...}}.
 Result<QJsonObject> describeContent(const FileVersion &version, const QString &kind);
 
