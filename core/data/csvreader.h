@@ -15,8 +15,13 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace cairn::csv {
 
@@ -255,6 +260,147 @@ void inferColumnFromCodes(Column &col, const StringDict &dict,
 // Column names as pandas makes them: an empty name is "Unnamed: <index>", duplicates become
 // "a.1", "a.2"... (named columns are numbered before unnamed ones, as pandas 1.5.3 does).
 QStringList mangleColumnNames(QStringList names);
+
+// ---- tokenizer ------------------------------------------------------------------------------
+// (inline: the readers' inner loop; CellText in core/diff re-reads records with it)
+
+struct TokenizeResult
+{
+    bool stopped = false;      // the sink asked to stop
+    bool unterminated = false; // the data ended inside a quoted field
+    std::size_t quoteOffset = 0;
+};
+
+// pandas' tokenizer (tokenizer.c, default options) over one block that starts at a record start.
+// Sink: bool field(index, value, startOffset); bool endRecord(fieldCount, offsetAfterRecord).
+// Blank and whitespace-only lines are skipped; \n, \r\n and a lone \r end records; a blank line
+// ended by a lone \r swallows a delimiter right after it (as pandas does).
+template<typename Sink>
+inline TokenizeResult tokenize(const char *d, std::size_t n, char delim, bool cutAtNul,
+                               std::string &scratch, Sink &sink)
+{
+    bool special[256] = {};
+    special[static_cast<unsigned char>(delim)] = true;
+    special[static_cast<unsigned char>('\n')] = true;
+    special[static_cast<unsigned char>('\r')] = true;
+    auto isSpecial = [&](char c) { return special[static_cast<unsigned char>(c)]; };
+#ifdef __SSE2__
+    const __m128i vDelim = _mm_set1_epi8(delim);
+    const __m128i vLf = _mm_set1_epi8('\n');
+    const __m128i vCr = _mm_set1_epi8('\r');
+#endif
+
+    std::size_t i = 0;
+    while (i < n) {
+        const char c = d[i];
+        if (c == '\n') {
+            ++i;
+            continue;
+        }
+        if (c == '\r') {
+            ++i;
+            if (i < n && (d[i] == '\n' || d[i] == delim))
+                ++i;
+            continue;
+        }
+        if ((c == ' ' || c == '\t') && c != delim) {
+            std::size_t j = i + 1;
+            while (j < n && (d[j] == ' ' || d[j] == '\t') && d[j] != delim)
+                ++j;
+            if (j == n)
+                return {};
+            if (d[j] == '\n' || d[j] == '\r') {
+                i = j + 1;
+                if (d[j] == '\r' && i < n && (d[i] == '\n' || d[i] == delim))
+                    ++i;
+                continue;
+            }
+            // not blank: the record starts at the first space
+        }
+        std::size_t field = 0;
+        while (true) {
+            const std::size_t start = i;
+            std::string_view value;
+            if (i < n && d[i] == '"') {
+                bool copied = false;
+                std::size_t seg = i + 1;
+                std::size_t close = 0;
+                while (true) {
+                    const void *q = std::memchr(d + seg, '"', n - seg);
+                    if (!q)
+                        return {.unterminated = true, .quoteOffset = start};
+                    const std::size_t k = std::size_t(static_cast<const char *>(q) - d);
+                    if (k + 1 < n && d[k + 1] == '"') {
+                        if (!copied)
+                            scratch.clear();
+                        scratch.append(d + seg, k + 1 - seg);
+                        copied = true;
+                        seg = k + 2;
+                        continue;
+                    }
+                    if (copied)
+                        scratch.append(d + seg, k - seg);
+                    close = k;
+                    i = k + 1;
+                    break;
+                }
+                if (i < n && !isSpecial(d[i])) { // text after the closing quote joins the field
+                    if (!copied)
+                        scratch.assign(d + start + 1, close - start - 1);
+                    copied = true;
+                    std::size_t j = i;
+                    while (j < n && !isSpecial(d[j]))
+                        ++j;
+                    scratch.append(d + i, j - i);
+                    i = j;
+                }
+                value = copied ? std::string_view(scratch)
+                               : std::string_view(d + start + 1, close - start - 1);
+            } else {
+                std::size_t j = i;
+#ifdef __SSE2__
+                while (j + 16 <= n) { // the next delimiter or line end, 16 bytes at a time
+                    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(d + j));
+                    const __m128i hit =
+                        _mm_or_si128(_mm_cmpeq_epi8(v, vDelim),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, vLf), _mm_cmpeq_epi8(v, vCr)));
+                    const unsigned mask = unsigned(_mm_movemask_epi8(hit));
+                    if (mask) {
+                        j += std::size_t(__builtin_ctz(mask));
+                        goto found;
+                    }
+                    j += 16;
+                }
+#endif
+                while (j < n && !isSpecial(d[j]))
+                    ++j;
+#ifdef __SSE2__
+            found:
+#endif
+                value = std::string_view(d + i, j - i);
+                i = j;
+            }
+            if (cutAtNul) {
+                if (const void *z = std::memchr(value.data(), 0, value.size()))
+                    value =
+                        value.substr(0, std::size_t(static_cast<const char *>(z) - value.data()));
+            }
+            if (!sink.field(field++, value, start))
+                return {.stopped = true};
+            if (i == n)
+                break;
+            const char e = d[i++];
+            if (e == delim)
+                continue;
+            if (e == '\r' && i < n && d[i] == '\n')
+                ++i;
+            break;
+        }
+        if (!sink.endRecord(field, i))
+            return {.stopped = true};
+    }
+    return {};
+}
 
 // ---- bytes ----------------------------------------------------------------------------------
 

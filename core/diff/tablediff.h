@@ -2,8 +2,10 @@
 
 // Row-and-cell diff of two tables, in the spirit of daff (https://paulfitz.github.io/daff/) but
 // with typed values, a hash join on key columns and a keyless alignment that never pairs
-// unrelated rows. The engine (tablediff.cpp) keeps row indices and changed-column lists only; the
-// outputs (tablediffoutput.cpp) read values back from the two tables when they print.
+// unrelated rows. The engine (tablediff.cpp, tablediffalign.cpp, tablediffpair.cpp; reading files
+// a few columns at a time: tablediffbycolumns.cpp) keeps row indices and changed-column lists
+// only; the outputs (tablediffoutput.cpp, celltext.cpp) read values back from the two tables when
+// they print.
 
 #include "data/table.h"
 
@@ -188,17 +190,18 @@ Result<TableDiff> diffTableFiles(const QString &pathA, const QString &pathB,
 void forEachAlignedRow(const TableDiff &diff,
                        const std::function<bool(std::int32_t a, std::int32_t b)> &visit);
 
-// ---- outputs (tablediffoutput.cpp) ------------------------------------------------------------
+// ---- outputs (tablediffoutput.cpp, celltext.cpp) ---------------------------------------------
+// --------------------------------------------------------
 
 // The text of each field of a delimited file as it is written. A Column keeps parsed values only
 // (0.70 becomes the double 0.7), yet daff's highlighter format repeats the input's text; so the
 // outputs optionally take this view of the file. fromFile reads the file once through a 4 MiB
 // window to index every 16th record start (8 bytes per 16 rows), then reads the records it is
 // asked for again; fromBytes works on bytes in memory (a file at a git revision). A field is cut
-// out by re-tokenizing its record with the CSV reader's rules (quotes, CRLF, blank lines). It must
-// describe the table it was read into (same header width and row count), and each number or bool
-// is used only when it parses to the stored value; otherwise, and without it, numbers print as
-// Python's repr (0.7). Not thread-safe (it caches one record).
+// out by re-tokenizing its record with the CSV reader's own tokenizer (quotes, CRLF, blank
+// lines). It must describe the table it was read into (same header width and row count), and
+// each number or bool is used only when it parses to the stored value; otherwise, and without it,
+// numbers print as Python's repr (0.7). Not thread-safe (it caches one record).
 class CellText
 {
 public:

@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <span>
 
 namespace cairn::diff::detail {
 
@@ -284,5 +285,32 @@ void appendChanges(TableDiff &diff, qsizetype j0, qsizetype n, const std::uint64
                    std::size_t words, std::vector<qint64> &changedPerColumn);
 // The totals after the last appendChanges.
 void finishCounts(TableDiff &diff, const std::vector<qint64> &changedPerColumn);
+
+// ---- outputs (tablediffoutput.cpp, tablediffjson.cpp) ----
+
+using Cells = std::span<const std::uint32_t>;
+
+// Visits the added, removed and modified rows in output order; f(a, b, changed columns).
+template<typename F>
+void forEachChange(const TableDiff &diff, F &&f)
+{
+    std::size_t ci = 0;
+    forEachAlignedRow(diff, [&](std::int32_t i, std::int32_t j) {
+        if (i >= 0 && j >= 0) {
+            if (ci < diff.changed.size() && diff.changed[ci].b == j)
+                return f(i, j, diff.changedCells(ci++));
+            return true;
+        }
+        return f(i, j, Cells());
+    });
+}
+
+inline bool hasCell(Cells cells, qsizetype column)
+{
+    return std::binary_search(cells.begin(), cells.end(), std::uint32_t(column));
+}
+
+// "added", "removed", "renamed", "retyped" or "same" (tablediffjson.cpp).
+QString statusOf(const ColumnDiff &col);
 
 } // namespace cairn::diff::detail
