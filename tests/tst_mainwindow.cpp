@@ -35,6 +35,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -393,11 +394,17 @@ private slots:
             theme->setCurrentIndex(theme->findData(QStringLiteral("dark")));
             d->findChild<QLineEdit *>(QStringLiteral("pythonInterpreter"))
                 ->setText(QStringLiteral("/usr/bin/python3"));
+            auto *maxFile = d->findChild<QSpinBox *>(QStringLiteral("objectsMaxFileMB"));
+            QCOMPARE(maxFile->value(), 256);
+            maxFile->setValue(64);
+            QCOMPARE(d->findChild<QSpinBox *>(QStringLiteral("objectsMaxTotalMB"))->value(), 2048);
             d->accept();
         });
         settingsAction->trigger();
         QCOMPARE(settings::theme.get(), QStringLiteral("dark"));
         QCOMPARE(settings::pythonInterpreter.get(), QStringLiteral("/usr/bin/python3"));
+        QCOMPARE(settings::objectsMaxFileMB.get(), 64);
+        settings::objectsMaxFileMB.reset();
         QVERIFY(qApp->palette().color(QPalette::Window).lightness() < 100);
         settings::theme.reset();
         settings::pythonInterpreter.reset();
