@@ -314,9 +314,9 @@ private slots:
         window.openSection(Section::Versions, u"models/churn-model.safetensors"_s);
         QVERIFY(versionsLoaded.wait(kTimeout));
         QCOMPARE(versions->versionTable()->topLevelItemCount(), 2);
-        QVERIFY2(versions->versionTable()->topLevelItem(0)->text(4).startsWith(u"#1"_s),
+        QVERIFY2(versions->versionTable()->topLevelItem(0)->text(4) == u"#1 train"_s,
                  qPrintable(versions->versionTable()->topLevelItem(0)->text(4)));
-        QVERIFY(versions->versionTable()->topLevelItem(1)->text(4).startsWith(u"#2"_s));
+        QVERIFY(versions->versionTable()->topLevelItem(1)->text(4) == u"#2 train"_s);
         QCOMPARE(versions->versionTable()->topLevelItem(1)->text(6), u"yes"_s);
         QCOMPARE(versions->timeline()->selected(), 1);
 
@@ -330,6 +330,44 @@ private slots:
         QAbstractItemModel *t = window.diffView()->tensorTable()->model();
         QVERIFY(t->rowCount() > 0);
         QCOMPARE(t->index(0, TensorTableModel::Status).data().toString(), u"changed"_s);
+
+        // Beside it, the runs that made the two versions: only lr differs among the parameters.
+        QTreeWidget *runs = window.diffView()->runsTree();
+        QVERIFY(runs->topLevelItem(0)->text(1).startsWith(u"#1"_s));
+        QVERIFY(runs->topLevelItem(0)->text(2).startsWith(u"#2"_s));
+        QTreeWidgetItem *params = nullptr;
+        for (int i = 0; i < runs->topLevelItemCount(); ++i)
+            if (runs->topLevelItem(i)->text(0).startsWith(u"Parameters"_s))
+                params = runs->topLevelItem(i);
+        QVERIFY(params);
+        QCOMPARE(params->text(0), u"Parameters (1 changed)"_s);
+        bool lr = false;
+        for (int i = 0; i < params->childCount(); ++i) {
+            const QTreeWidgetItem *p = params->child(i);
+            if (p->text(0) == u"lr"_s) {
+                lr = true;
+                QCOMPARE(p->text(1), u"0.3"_s);
+                QCOMPARE(p->text(2), u"0.05"_s);
+                QCOMPARE(p->text(3), u"changed"_s);
+            } else {
+                QCOMPARE(p->text(1), p->text(2));
+            }
+        }
+        QVERIFY(lr);
+
+        // cairn-cli says the same in JSON.
+        const auto cli =
+            test::runProcess(test::cliPath(),
+                             {u"diff"_s, u"model"_s, u"models/churn-model.safetensors@run:1"_s,
+                              u"models/churn-model.safetensors"_s, u"--json"_s},
+                             m_demo);
+        QCOMPARE(cli.exitCode, 1);
+        const QJsonObject json = QJsonDocument::fromJson(cli.out).object();
+        const QJsonObject made = json.value(u"runs"_s).toObject();
+        QCOMPARE(made.value(u"a"_s).toObject().value(u"id"_s).toInt(), 1);
+        QCOMPARE(made.value(u"b"_s).toObject().value(u"id"_s).toInt(), 2);
+        QVERIFY2(QJsonDocument(made.value(u"diff"_s).toObject()).toJson().contains("\"lr\""),
+                 cli.out.constData());
     }
 };
 

@@ -11,6 +11,7 @@
 #include "store/projectdb.h"
 #include "vcs/revision.h"
 #include "versioning/describe.h"
+#include "versioning/producers.h"
 #include "versioning/versions.h"
 
 #include <QDir>
@@ -187,12 +188,15 @@ int diffModel(const QStringList &args)
     }();
     if (!d)
         return cannotCompare(d.error());
+    // Beside the model diff: the runs that made the two versions, and how they differ.
+    const ProducingRuns runs = findProducingRuns(*va, *vb);
     if (parser.isSet(jsonOpt)) {
-        printOut(QString::fromUtf8(
-            QJsonDocument(diff::modelComparisonJson(*d)).toJson(QJsonDocument::Indented)));
+        QJsonObject json = diff::modelComparisonJson(*d);
+        json.insert(u"runs"_s, producingRunsJson(runs));
+        printOut(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
     } else {
         const int rows = parser.isSet(rowsOpt) ? parser.value(rowsOpt).toInt() : 50;
-        printOut(diff::modelComparisonText(*d, rows > 0 ? rows : 50));
+        printOut(diff::modelComparisonText(*d, rows > 0 ? rows : 50) + producingRunsText(runs));
     }
     return d->identical() ? kSame : kDifferent;
 }

@@ -34,7 +34,7 @@ bool matches(const QString &filter, const QString &name, const QString &path)
 
 QJsonObject runJson(const VersionRun &r)
 {
-    return QJsonObject{{u"id"_s, r.id}, {u"name"_s, r.name}};
+    return QJsonObject{{u"id"_s, r.id}, {u"name"_s, r.name}, {u"entry_point"_s, r.entryPoint}};
 }
 
 QString runLabel(const VersionRun &r)
@@ -52,12 +52,13 @@ Result<QList<Row>> readRows(Database &db, const QString &name, bool exactPath)
 {
     const QString where = exactPath ? u" WHERE a.path = ?1"_s : QString();
     const QString whereRegistered = exactPath ? u" WHERE path = ?1"_s : QString();
-    auto s = db.prepare(u"SELECT r.id, r.name, r.created_ms, a.phase, a.kind, a.name, a.path, "
-                        "a.size, a.hash, a.used FROM artifacts a JOIN runs r ON r.id = a.run_id"_s +
-                        where +
-                        u" UNION ALL SELECT 0, '', registered_ms, 'registered', kind, name, path, "
-                        "size, hash, 0 FROM registered_versions"_s +
-                        whereRegistered + u" ORDER BY 3, 1, 4 DESC"_s);
+    auto s = db.prepare(
+        u"SELECT r.id, r.name, r.created_ms, a.phase, a.kind, a.name, a.path, "
+        "a.size, a.hash, a.used, r.entry_point FROM artifacts a JOIN runs r ON r.id = a.run_id"_s +
+        where +
+        u" UNION ALL SELECT 0, '', registered_ms, 'registered', kind, name, path, "
+        "size, hash, 0, '' FROM registered_versions"_s +
+        whereRegistered + u" ORDER BY 3, 1, 4 DESC"_s);
     if (!s)
         return fail(s.error());
     if (exactPath)
@@ -70,7 +71,7 @@ Result<QList<Row>> readRows(Database &db, const QString &name, bool exactPath)
         if (!*more)
             break;
         Row r;
-        r.run = {s->int64(0), s->text(1), s->int64(2)};
+        r.run = {s->int64(0), s->text(1), s->int64(2), s->text(10)};
         r.phase = s->text(3);
         r.kind = s->text(4);
         r.name = s->text(5);

@@ -26,6 +26,7 @@ struct VersionRun
     qint64 id = 0;
     QString name;
     qint64 createdMs = 0;
+    QString entryPoint;
 };
 
 struct DataVersion

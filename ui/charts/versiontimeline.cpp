@@ -16,7 +16,12 @@ constexpr int kRadius = 9;
 
 QString runLabel(const VersionRun &run)
 {
-    return QString(u"#"_s + QString::number(run.id) + u' ' + run.name).trimmed();
+    QString label = u"#"_s + QString::number(run.id);
+    if (!run.entryPoint.isEmpty())
+        label += u' ' + run.entryPoint;
+    if (!run.name.isEmpty())
+        label += u" “"_s + run.name + u"”"_s;
+    return label;
 }
 
 QString runsLabel(const QList<VersionRun> &runs, int max)

@@ -41,7 +41,7 @@ private:
     int m_selected = -1;
 };
 
-// "#12 train" for a run.
+// "#12 train" for a run: its id and entry point, and its name when it has one.
 QString runLabel(const VersionRun &run);
 // The runs as "#12 train, #15 validate", at most `max` of them, then "and N more".
 QString runsLabel(const QList<VersionRun> &runs, int max = 3);

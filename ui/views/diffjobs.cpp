@@ -90,6 +90,7 @@ Result<ModelDiffOutcome> compareModels(const FileVersion &a, const FileVersion &
     if (c->format == diff::ModelFormat::Opaque && !out.same)
         out.changes.append(
             {tr("file"), tr("content (xxh128)"), c->digestA.xxh128, c->digestB.xxh128});
+    out.runs = findProducingRuns(a, b);
     if (c->digestA.size != c->digestB.size)
         out.changes.append({tr("file"), tr("size"), QLocale().formattedDataSize(c->digestA.size),
                             QLocale().formattedDataSize(c->digestB.size)});

@@ -9,6 +9,7 @@
 #include "diff/tableversion.h"
 #include "project/project.h"
 #include "vcs/git.h"
+#include "versioning/producers.h"
 #include "versioning/versions.h"
 
 #include <atomic>
@@ -68,6 +69,8 @@ struct ModelDiffOutcome
     };
     QList<Change> changes;
     bool same = false;
+    // The runs that made the two versions, and their parameters' and metrics' diff.
+    ProducingRuns runs;
 };
 
 struct DiffResult

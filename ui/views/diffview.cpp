@@ -1,5 +1,6 @@
 #include "diffview.h"
 
+#include "charts/versiontimeline.h"
 #include "datafilebox.h"
 #include "diffrowsmodel.h"
 #include "project/glob.h"
@@ -106,6 +107,8 @@ DiffView::DiffView(QWidget *parent)
     , m_tensorProxy(new TensorFilterProxy(this))
     , m_otherChanges(
           makeTree({tr("Section"), tr("What"), tr("Before"), tr("After")}, u"diffOtherChanges"_s))
+    , m_runs(makeTree({tr("What"), tr("Run A"), tr("Run B"), tr("Change")}, u"diffRuns"_s))
+    , m_modelTabs(new QTabWidget)
 {
     setObjectName(u"diffView"_s);
     auto *layout = new QVBoxLayout(this);
@@ -148,6 +151,12 @@ DiffView::DiffView(QWidget *parent)
     m_kind->addItem(tr("Table"), int(DiffKind::Table));
     m_kind->addItem(tr("Model"), int(DiffKind::Model));
     connect(m_kind, &QComboBox::activated, this, [this] { m_kindTouched = true; });
+    // Key and tolerance are for tables.
+    connect(m_kind, &QComboBox::currentIndexChanged, this, [this] {
+        const bool table = chosenKind() == DiffKind::Table;
+        m_keys->setEnabled(table);
+        m_tolerance->setEnabled(table);
+    });
     m_keys->setObjectName(u"diffKeys"_s);
     m_keys->setPlaceholderText(tr("none: rows paired by content"));
     m_keys->setToolTip(tr("Key columns, separated by commas: rows with the same key are the same "
@@ -249,9 +258,13 @@ DiffView::DiffView(QWidget *parent)
     m_tensorTable->setAlternatingRowColors(true);
     tensorsLayout->addWidget(m_tensorTable, 1);
     modelPage->addWidget(tensorsPage);
-    modelPage->addWidget(m_otherChanges);
+    m_runs->setRootIsDecorated(true);
+    m_modelTabs->setObjectName(u"diffModelTabs"_s);
+    m_modelTabs->addTab(m_runs, tr("Runs that made them"));
+    m_modelTabs->addTab(m_otherChanges, tr("Other differences"));
+    modelPage->addWidget(m_modelTabs);
     modelPage->setStretchFactor(0, 3);
-    modelPage->setStretchFactor(1, 1);
+    modelPage->setStretchFactor(1, 2);
 
     auto *empty = new QLabel(
         tr("Pick two versions above: two files, a file and the same file at a git commit "
@@ -263,6 +276,7 @@ DiffView::DiffView(QWidget *parent)
     m_stack->addWidget(m_tableTabs);
     m_stack->addWidget(modelPage);
     layout->addWidget(m_stack, 1);
+    m_stats->header()->setStretchLastSection(false);
 
     m_progressTimer.setInterval(100);
     connect(&m_progressTimer, &QTimer::timeout, this, &DiffView::updateProgress);
@@ -659,7 +673,59 @@ void DiffView::showModel(const DiffResult &r)
         m_otherChanges->addTopLevelItem(new QTreeWidgetItem({tr("No other difference")}));
     for (int i = 0; i < m_otherChanges->columnCount(); ++i)
         m_otherChanges->resizeColumnToContents(i);
+    m_modelTabs->setTabText(1, m.changes.isEmpty()
+                                   ? tr("Other differences")
+                                   : tr("Other differences (%1)").arg(m.changes.size()));
+    showRuns(m.runs);
     m_stack->setCurrentIndex(2);
+}
+
+void DiffView::showRuns(const ProducingRuns &runs)
+{
+    m_runs->clear();
+    auto runText = [](const std::optional<VersionRun> &r) {
+        return r ? runLabel(*r) : tr("not made by a run");
+    };
+    auto *top = new QTreeWidgetItem(m_runs, {tr("Made by"), runText(runs.a), runText(runs.b),
+                                             runs.diff ? QString() : runs.note});
+    QFont bold = top->font(0);
+    bold.setBold(true);
+    top->setFont(0, bold);
+    if (runs.diff) {
+        const RunDiff &d = *runs.diff;
+        auto row = [this](QTreeWidgetItem *parent, const QString &what, const QString &a,
+                          const QString &b, const QString &change) {
+            auto *item = parent ? new QTreeWidgetItem(parent, {what, a, b, change})
+                                : new QTreeWidgetItem(m_runs, {what, a, b, change});
+            if (a != b)
+                for (int i = 1; i < 4; ++i)
+                    item->setBackground(i, diffColor(DiffColor::Changed));
+            return item;
+        };
+        row(nullptr, tr("Entry point"), d.a.entryPoint, d.b.entryPoint, {});
+        row(nullptr, tr("Git commit"), d.a.gitCommit.left(10), d.b.gitCommit.left(10), {});
+        auto *params =
+            new QTreeWidgetItem(m_runs, {tr("Parameters (%1 changed)").arg(d.changedParams())});
+        params->setFont(0, bold);
+        for (const ParamChange &p : d.params)
+            row(params, p.key, p.before.value_or(QString()), p.after.value_or(QString()),
+                p.kind == ChangeKind::Same ? QString() : changeKindName(p.kind));
+        auto *metrics = new QTreeWidgetItem(
+            m_runs, {tr("Metrics, last values (%1 changed)").arg(d.changedMetrics())});
+        metrics->setFont(0, bold);
+        auto num = [](const std::optional<double> &v) {
+            return v ? QString::number(*v, 'g', 6) : QString();
+        };
+        for (const MetricChange &m : d.metrics) {
+            const auto delta = m.delta();
+            row(metrics, m.name, num(m.before), num(m.after),
+                delta ? (*delta >= 0 ? u"+"_s : QString()) + QString::number(*delta, 'g', 4)
+                      : changeKindName(m.kind));
+        }
+        m_runs->expandAll();
+    }
+    for (int i = 0; i < m_runs->columnCount(); ++i)
+        m_runs->resizeColumnToContents(i);
 }
 
 } // namespace cairn::ui

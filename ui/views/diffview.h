@@ -67,6 +67,7 @@ public:
     QTableView *tensorTable() const { return m_tensorTable; }
     QTreeWidget *schemaTree() const { return m_schema; }
     QTreeWidget *statisticsTree() const { return m_stats; }
+    QTreeWidget *runsTree() const { return m_runs; }
     QLabel *summaryLabel() const { return m_summary; }
     QCheckBox *changedRowsOnly() const { return m_changedOnly; }
     QPushButton *cancelButton() const { return m_cancelButton; }
@@ -88,6 +89,7 @@ private:
     void showResult(const DiffResult &result);
     void showTable(const DiffResult &result);
     void showModel(const DiffResult &result);
+    void showRuns(const ProducingRuns &runs);
     DiffKind chosenKind() const;
 
     std::optional<Project> m_project;
@@ -122,6 +124,8 @@ private:
     TensorTableModel *m_tensorModel;
     TensorFilterProxy *m_tensorProxy;
     QTreeWidget *m_otherChanges;
+    QTreeWidget *m_runs;
+    QTabWidget *m_modelTabs;
 
     std::shared_ptr<DiffProgress> m_jobProgress;
     QTimer m_progressTimer;
