@@ -182,8 +182,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
                                 .filePath(QStringLiteral(".cairn/runs/%1/output.log").arg(id));
         m_logPanes->showRun(id, tr("Run %1 · %2").arg(id).arg(ep), log);
         m_logPanes->setRunStatus(id, tr("running"), false);
-        m_logDock->show();
-        m_logDock->raise();
+        revealDock(m_logDock);
         emit runLaunched(id);
     });
     connect(m_runs, &RunController::runEnded, this, [this](qint64 id, RunStatus status) {
@@ -213,7 +212,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_problems, &ProblemsModel::problemAdded, this,
             [this](const ProblemsModel::Problem &p) {
                 if (p.severity == ProblemsModel::Severity::Error && m_problemsDock)
-                    m_problemsDock->raise();
+                    revealDock(m_problemsDock);
                 updateStatusBar();
             });
 
@@ -240,6 +239,11 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
     tabifyDockWidget(m_logDock, m_problemsDock);
     m_logDock->raise();
+    // Until there is something to show, the work area has the whole height: a run shows the
+    // Output dock, an error the Problems dock, and View toggles both. A saved layout (restored
+    // after this) keeps the user's choice.
+    m_logDock->hide();
+    m_problemsDock->hide();
 }
 
 void MainWindow::showEvent(QShowEvent *event)
@@ -721,8 +725,16 @@ void MainWindow::showRunOutput(qint64 id)
     m_logPanes->showRun(id, tr("Run %1 · %2").arg(id).arg(entryPoint), log);
     if (!known && !m_runs->activeRuns().contains(id))
         m_logPanes->loadLogTail(id);
-    m_logDock->show();
-    m_logDock->raise();
+    revealDock(m_logDock);
+}
+
+void MainWindow::revealDock(QDockWidget *dock)
+{
+    const bool wasHidden = dock->isHidden();
+    dock->show();
+    dock->raise();
+    if (wasHidden)
+        resizeDocks({dock}, {height() / 4}, Qt::Vertical);
 }
 
 void MainWindow::updateStatusBar()

@@ -110,6 +110,8 @@ private:
     bool ensureTrusted(const Project &project, const QString &command);
     QWidget *viewFor(Section section) const;
     void updateStatusBar();
+    // Shows a bottom dock (a quarter of the height when it was hidden) in front of its tabs.
+    void revealDock(QDockWidget *dock);
 
     std::optional<ProjectList> m_projectList;
     std::optional<ProjectSnapshot> m_snapshot;
