@@ -319,6 +319,11 @@ private slots:
         QVERIFY(versions->versionTable()->topLevelItem(1)->text(4) == u"#2 train"_s);
         QCOMPARE(versions->versionTable()->topLevelItem(1)->text(6), u"yes"_s);
         QCOMPARE(versions->timeline()->selected(), 1);
+        // What the selected version holds, described in the background.
+        if (!versions->details()->text().contains(u"tensors"_s))
+            QVERIFY(QSignalSpy(versions, &VersionsView::detailsShown).wait(kTimeout));
+        QVERIFY2(versions->details()->text().contains(u"2 tensors, 20 parameters (F32)"_s),
+                 qPrintable(versions->details()->text()));
 
         QSignalSpy compared(window.diffView(), &DiffView::comparisonFinished);
         versions->findChild<QPushButton *>(u"versionComparePrevious"_s)->click();

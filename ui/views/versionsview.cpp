@@ -2,6 +2,8 @@
 
 #include "charts/versiontimeline.h"
 #include "diffjobs.h"
+#include "store/projectdb.h"
+#include "versioning/describe.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -30,6 +32,7 @@ VersionsView::VersionsView(QWidget *parent)
     , m_status(new QLabel)
     , m_timeline(new VersionTimeline)
     , m_table(new QTreeWidget)
+    , m_details(new QLabel)
     , m_comparePrevious(new QPushButton(tr("Compare with the previous version")))
     , m_compareNow(new QPushButton(tr("Compare with the file now")))
     , m_compareSelected(new QPushButton(tr("Compare the two selected")))
@@ -76,6 +79,10 @@ VersionsView::VersionsView(QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     rightLayout->addWidget(m_table, 1);
+    m_details->setObjectName(u"versionDetails"_s);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    rightLayout->addWidget(m_details);
     auto *buttons = new QHBoxLayout;
     m_comparePrevious->setObjectName(u"versionComparePrevious"_s);
     m_compareNow->setObjectName(u"versionCompareNow"_s);
@@ -101,6 +108,7 @@ VersionsView::VersionsView(QWidget *parent)
         if (items.size() == 1)
             m_timeline->setSelected(m_table->indexOfTopLevelItem(items.first()));
         updateButtons();
+        describeSelected();
     });
     auto specOf = [this](int index) { return versionSpec(fileVersions().at(index)); };
     connect(m_comparePrevious, &QPushButton::clicked, this, [this, specOf] {
@@ -264,6 +272,35 @@ void VersionsView::selectVersion(int index)
         m_table->setCurrentItem(item);
     }
     updateButtons();
+    describeSelected();
+}
+
+// The selected version's description, from the database or computed from its bytes (once per
+// content) in the background.
+void VersionsView::describeSelected()
+{
+    const QList<DataVersion> mine = fileVersions();
+    const int i = m_timeline->selected();
+    if (!m_project || i < 0 || i >= mine.size()) {
+        m_details->clear();
+        return;
+    }
+    const DataVersion v = mine[i];
+    const QString label = u"v"_s + QString::number(i + 1);
+    m_details->setText(tr("%1: reading…").arg(label));
+    m_describeJob.run(
+        [project = *m_project, v](const std::atomic_bool &) -> Result<QJsonObject> {
+            auto db = openProjectDatabase(project.rootDir);
+            if (!db)
+                return fail(db.error());
+            return describeVersion(project, **db, v);
+        },
+        [this, label](Result<QJsonObject> d) {
+            m_details->setText(
+                d ? u"<b>%1</b>: %2"_s.arg(label, descriptionText(*d).toHtmlEscaped())
+                  : tr("%1: %2").arg(label, d.error().toString()).toHtmlEscaped());
+            emit detailsShown();
+        });
 }
 
 void VersionsView::updateButtons()

@@ -34,10 +34,13 @@ public:
 
     QTreeWidget *files() const { return m_files; }
     QTreeWidget *versionTable() const { return m_table; }
+    // What the selected version holds: rows × columns and schema, or tensors and parameters.
+    QLabel *details() const { return m_details; }
     VersionTimeline *timeline() const { return m_timeline; }
     const QList<DataVersion> &versions() const { return m_versions; }
 
 signals:
+    void detailsShown();
     // Two versions to compare, as the diff view's sides (A older, B newer).
     void compareRequested(const QString &a, const QString &b);
     void loaded();
@@ -46,6 +49,7 @@ private:
     void showFile();
     void selectVersion(int index);
     void updateButtons();
+    void describeSelected();
     QList<DataVersion> fileVersions() const;
 
     std::optional<Project> m_project;
@@ -59,10 +63,12 @@ private:
     QLabel *m_status;
     VersionTimeline *m_timeline;
     QTreeWidget *m_table;
+    QLabel *m_details;
     QPushButton *m_comparePrevious;
     QPushButton *m_compareNow;
     QPushButton *m_compareSelected;
     JobTracker m_job{this};
+    JobTracker m_describeJob{this};
 };
 
 } // namespace cairn::ui
