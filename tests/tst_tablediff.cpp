@@ -2,6 +2,7 @@
 // daff's own example, keyed and keyless alignment of generated edits (exact counts, true pairs
 // only), the traps daff falls into, typed cell rules, schema changes and errors.
 
+#include "data/csvreader.h"
 #include "diff/tablediff.h"
 #include "testsupport.h"
 
@@ -740,6 +741,55 @@ private slots:
             QVERIFY(monotonic);
             QCOMPARE(d->rows.modified, 10);
         }
+    }
+
+    // csv::skipBlankLines and csv::skipRecord find the records csv::tokenize finds, on random
+    // texts of quotes, doubled quotes, delimiters, CRLF, lone CR and blank lines.
+    void recordScanMatchesTokenizer()
+    {
+        std::mt19937 g(7);
+        const char alphabet[] = {'a', 'b', ',', ',', '"', '"', '\n', '\n', '\r', ' ', '\t', ';'};
+        int records = 0;
+        for (int round = 0; round < 3000; ++round) {
+            std::string text;
+            const int length = int(g() % 60);
+            for (int k = 0; k < length; ++k)
+                text += alphabet[g() % sizeof alphabet];
+            if (g() % 2)
+                text += '\n';
+            struct Ends
+            {
+                std::vector<std::size_t> at;
+                bool field(std::size_t, std::string_view, std::size_t) { return true; }
+                bool endRecord(std::size_t, std::size_t after)
+                {
+                    at.push_back(after);
+                    return true;
+                }
+            } sink;
+            std::string scratch;
+            const csv::TokenizeResult r =
+                csv::tokenize(text.data(), text.size(), ',', false, scratch, sink);
+            std::vector<std::size_t> mine;
+            std::size_t pos = 0;
+            while (true) {
+                const std::size_t start = csv::skipBlankLines(text.data(), text.size(), pos, ',');
+                if (start >= text.size())
+                    break;
+                pos = csv::skipRecord(text.data(), text.size(), start, ',');
+                mine.push_back(pos);
+                if (pos >= text.size())
+                    break;
+            }
+            if (r.unterminated) { // the last record's quote never closes: it runs to the end
+                QVERIFY(!mine.empty());
+                QCOMPARE(mine.back(), text.size());
+                mine.pop_back();
+            }
+            QVERIFY2(mine == sink.at, text.c_str());
+            records += int(sink.at.size());
+        }
+        QVERIFY(records > 3000);
     }
 
     void cancelThroughProgress()

@@ -1556,4 +1556,90 @@ Result<Table> readDelimited(ByteSource &src, char delimiter, const ReadOptions &
     return table;
 }
 
+// ---- record boundaries for CellText -------------------------------------------------------
+
+namespace {
+
+// The first of the three bytes at or after i (n if none).
+inline std::size_t findAny(const char *d, std::size_t n, std::size_t i, char x, char y, char z)
+{
+#ifdef __SSE2__
+    const __m128i vx = _mm_set1_epi8(x);
+    const __m128i vy = _mm_set1_epi8(y);
+    const __m128i vz = _mm_set1_epi8(z);
+    for (; i + 16 <= n; i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(d + i));
+        const auto mask = unsigned(_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmpeq_epi8(v, vx), _mm_or_si128(_mm_cmpeq_epi8(v, vy), _mm_cmpeq_epi8(v, vz)))));
+        if (mask)
+            return i + std::size_t(std::countr_zero(mask));
+    }
+#endif
+    while (i < n && d[i] != x && d[i] != y && d[i] != z)
+        ++i;
+    return i;
+}
+
+} // namespace
+
+std::size_t skipBlankLines(const char *d, std::size_t n, std::size_t i, char delim)
+{
+    while (i < n) {
+        const char c = d[i];
+        if (c == '\n') {
+            ++i;
+            continue;
+        }
+        if (c == '\r') {
+            ++i;
+            if (i < n && (d[i] == '\n' || d[i] == delim))
+                ++i;
+            continue;
+        }
+        if ((c == ' ' || c == '\t') && c != delim) {
+            std::size_t j = i + 1;
+            while (j < n && (d[j] == ' ' || d[j] == '\t') && d[j] != delim)
+                ++j;
+            if (j == n)
+                return n;
+            if (d[j] == '\n' || d[j] == '\r') {
+                i = j + 1;
+                if (d[j] == '\r' && i < n && (d[i] == '\n' || d[i] == delim))
+                    ++i;
+                continue;
+            }
+        }
+        return i;
+    }
+    return n;
+}
+
+std::size_t skipRecord(const char *d, std::size_t n, std::size_t i, char delim)
+{
+    const std::size_t start = i;
+    while (i < n) {
+        const std::size_t j = findAny(d, n, i, '"', '\n', '\r');
+        if (j >= n)
+            return n;
+        if (d[j] != '"')
+            return d[j] == '\r' && j + 1 < n && d[j + 1] == '\n' ? j + 2 : j + 1;
+        i = j + 1;
+        if (j != start && d[j - 1] != delim)
+            continue; // a quote inside a field is text
+        for (std::size_t seg = i;;) {
+            const void *q = std::memchr(d + seg, '"', n - seg);
+            if (!q)
+                return n;
+            const std::size_t k = std::size_t(static_cast<const char *>(q) - d);
+            if (k + 1 < n && d[k + 1] == '"') {
+                seg = k + 2;
+                continue;
+            }
+            i = k + 1;
+            break;
+        }
+    }
+    return n;
+}
+
 } // namespace cairn::csv

@@ -402,6 +402,15 @@ inline TokenizeResult tokenize(const char *d, std::size_t n, char delim, bool cu
     return {};
 }
 
+// Record boundaries as the tokenizer finds them, without cutting fields (about 2.5x faster when
+// the fields are not needed; csvreader.cpp). skipBlankLines: the first record start at or after
+// i (blank and whitespace-only lines skipped; n if none). skipRecord: the offset after the record
+// that starts at i, scanning for quotes and line ends only (a quote opens a quoted field only at a
+// field's start); n if the record, or an open quote, runs to the end. tst_tablediff (CellText uses
+// them) checks them against tokenize on random texts.
+std::size_t skipBlankLines(const char *d, std::size_t n, std::size_t i, char delim);
+std::size_t skipRecord(const char *d, std::size_t n, std::size_t i, char delim);
+
 // ---- bytes ----------------------------------------------------------------------------------
 
 // The file or byte array a reader consumes, read front to back in blocks, plus re-reads of a

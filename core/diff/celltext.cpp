@@ -1,7 +1,8 @@
 // The text of cells for the table diff's outputs: a typed value as text (cellToString,
-// formatDouble), and CellText, each field of a delimited file as it is written. Records are cut
-// with the CSV reader's own tokenizer (csv::tokenize), so quotes, line ends and blank lines follow
-// exactly the rules the table was read with.
+// formatDouble), and CellText, each field of a delimited file as it is written. Fields are cut
+// with the CSV reader's own tokenizer (csv::tokenize), and records skipped with its record
+// scanner (csv::skipRecord), so quotes, line ends and blank lines follow exactly the rules the
+// table was read with.
 
 #include "data/csvreader.h"
 #include "tablediff.h"
@@ -172,13 +173,23 @@ struct CellText::Data
             // since it was indexed): what the window holds is all there is, never ask again.
             const bool eof = windowStart + window.size() >= size ||
                              window.size() < std::min(want, size - windowStart);
-            FieldsSink sink;
-            if (withFields) {
-                arena.clear();
-                ends.clear();
-                sink.arena = &arena;
-                sink.ends = &ends;
+            if (!withFields) { // the record's end only: the faster scan for quotes and line ends
+                const std::size_t start = csv::skipBlankLines(d, std::size_t(n), 0, delim);
+                const std::size_t end = start < std::size_t(n)
+                                            ? csv::skipRecord(d, std::size_t(n), start, delim)
+                                            : std::size_t(n);
+                if (end == std::size_t(n) && !eof) { // the record may go on past the window
+                    want = std::max(want, 2 * n);
+                    load(pos, want);
+                    continue;
+                }
+                return start == std::size_t(n) ? -1 : pos + qint64(end);
             }
+            FieldsSink sink;
+            arena.clear();
+            ends.clear();
+            sink.arena = &arena;
+            sink.ends = &ends;
             const csv::TokenizeResult r =
                 csv::tokenize(d, std::size_t(n), delim, false, scratch, sink);
             // A record that ends at the window's end, an open quote or trailing blanks: the
