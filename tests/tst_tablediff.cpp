@@ -695,6 +695,53 @@ private slots:
         QVERIFY(modified > 100);
     }
 
+    void byColumnsEdgeCases_data()
+    {
+        QTest::addColumn<QString>("suffix");
+        QTest::addColumn<QByteArray>("a");
+        QTest::addColumn<QByteArray>("b");
+        QTest::addColumn<QStringList>("keys");
+        QTest::newRow("tsv") << u"tsv"_s << QByteArray("id\tv\tw\n1\tx\t1.5\n2\ty\t2\n")
+                             << QByteArray("id\tv\tw\n2\ty\t2.5\n3\tz\t1\n")
+                             << QStringList{u"id"_s};
+        QTest::newRow("header only")
+            << u"csv"_s << QByteArray("id,v\n") << QByteArray("id,v\n") << QStringList{u"id"_s};
+        QTest::newRow("header only, keyless")
+            << u"csv"_s << QByteArray("id,v\n") << QByteArray("id,v\n1,a\n") << QStringList();
+        QTest::newRow("no column in common")
+            << u"csv"_s << QByteArray("p,q\n1,2\n3,4\n") << QByteArray("r\n1\n") << QStringList();
+        QTest::newRow("composite, float key")
+            << u"csv"_s << QByteArray("k,f,v\na,1.5,x\na,2.5,y\nb,1.5,z\n")
+            << QByteArray("k,f,v\na,2.5,Y\nb,1.5,z\nc,1,w\n") << QStringList{u"k"_s, u"f"_s};
+        QTest::newRow("duplicate names, quotes")
+            << u"csv"_s << QByteArray("a,a,\"b,c\"\n1,2,\"x\"\"y\"\n3,4,\"\n\"\n")
+            << QByteArray("a,a,\"b,c\"\n1,5,\"x\"\"y\"\n3,4,z\n") << QStringList();
+    }
+
+    void byColumnsEdgeCases()
+    {
+        QFETCH(QString, suffix);
+        QFETCH(QByteArray, a);
+        QFETCH(QByteArray, b);
+        QFETCH(QStringList, keys);
+        QTemporaryDir dir;
+        const QString pathA = dir.filePath(u"a."_s + suffix);
+        const QString pathB = dir.filePath(u"b."_s + suffix);
+        test::writeFile(pathA, a);
+        test::writeFile(pathB, b);
+        TableDiffOptions o = keyed(keys);
+        o.engine = TableDiffOptions::Engine::Whole;
+        auto want = diffTableFiles(pathA, pathB, o);
+        QVERIFY2(want, qPrintable(want ? QString() : want.error().toString()));
+        for (int perRead : {1, 2}) {
+            o.engine = TableDiffOptions::Engine::ByColumns;
+            o.columnsPerRead = perRead;
+            auto got = diffTableFiles(pathA, pathB, o);
+            QVERIFY2(got, qPrintable(got ? QString() : got.error().toString()));
+            QCOMPARE(differenceOf(*got, *want), QString());
+        }
+    }
+
     void byColumnsErrorsAndCancel()
     {
         QTemporaryDir dir;
