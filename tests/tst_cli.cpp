@@ -298,6 +298,48 @@ private slots:
                                 m_demo);
         QCOMPARE(badKey.exitCode, 2);
         QVERIFY(badKey.err.contains("id"));
+
+        // Files compared a few columns at a time (what large files get): the same counts, the
+        // rows not listed, and no daff output rather than a wrong one.
+        const auto old = test::runProcess(
+            QStringLiteral("git"),
+            {QStringLiteral("show"), QStringLiteral("HEAD~2:data/reference.csv")}, m_demo);
+        QCOMPARE(old.exitCode, 0);
+        const QString oldFile = m_demo + QStringLiteral("/../reference-old.csv");
+        test::writeFile(oldFile, old.out);
+        for (const bool keyed : {true, false}) {
+            QStringList args{QStringLiteral("diff"),
+                             QStringLiteral("data"),
+                             oldFile,
+                             now,
+                             QStringLiteral("--engine"),
+                             QStringLiteral("columns"),
+                             QStringLiteral("--json")};
+            if (keyed)
+                args << QStringLiteral("--key") << QStringLiteral("customer_id");
+            const auto r = cli(args, m_demo);
+            QVERIFY2(r.exitCode == 1, r.err.constData());
+            const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+            const QJsonObject rows = o.value(QStringLiteral("rows")).toObject();
+            QCOMPARE(rows.value(QStringLiteral("removed")).toInt(), 25);
+            QCOMPARE(rows.value(QStringLiteral("modified")).toInt(), 120);
+            QCOMPARE(rows.value(QStringLiteral("added")).toInt(), 1000);
+            QCOMPARE(rows.value(QStringLiteral("unchanged")).toInt(), 2855);
+            QVERIFY(o.value(QStringLiteral("changes")).toArray().isEmpty());
+            QVERIFY(
+                o.value(QStringLiteral("rows_not_listed")).toString().contains("--engine whole"));
+        }
+        const auto text = cli({QStringLiteral("diff"), QStringLiteral("data"), oldFile, now,
+                               QStringLiteral("--engine"), QStringLiteral("columns")},
+                              m_demo);
+        QCOMPARE(text.exitCode, 1);
+        QVERIFY2(text.out.contains("changed rows not listed"), text.out.constData());
+        const auto noDaff = cli({QStringLiteral("diff"), QStringLiteral("data"), oldFile, now,
+                                 QStringLiteral("--engine"), QStringLiteral("columns"),
+                                 QStringLiteral("--format"), QStringLiteral("daff")},
+                                m_demo);
+        QCOMPARE(noDaff.exitCode, 2);
+        QVERIFY(noDaff.err.contains("--engine whole"));
     }
 
     // After runTrainAndList: run 1 (train) wrote the model, so it produced the current version.

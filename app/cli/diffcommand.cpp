@@ -76,7 +76,14 @@ int diffData(const QStringList &args)
     const QCommandLineOption contextOpt(
         u"context"_s, u"daff: unchanged rows shown around each change (default: all rows)."_s,
         u"N"_s);
-    parser.addOptions({keyOpt, tolOpt, jsonOpt, formatOpt, outOpt, contextOpt});
+    const QCommandLineOption engineOpt(
+        u"engine"_s,
+        u"auto (default): files over 512 MiB together are compared a few columns at a time, "
+        "in about a third of their size in memory, and their rows are not listed; whole: read "
+        "both files (about 1.3x their size in memory); columns: always a few columns at a "
+        "time."_s,
+        u"ENGINE"_s);
+    parser.addOptions({keyOpt, tolOpt, jsonOpt, formatOpt, outOpt, contextOpt, engineOpt});
     int code = 0;
     if (!parse(parser, u"diff data"_s, args, &code))
         return code;
@@ -99,6 +106,17 @@ int diffData(const QStringList &args)
         if (!ok || options.tolerance < 0)
             return cannotCompare(Error(
                 u"--tolerance must be a number >= 0, not \"%1\""_s.arg(parser.value(tolOpt))));
+    }
+    if (parser.isSet(engineOpt)) {
+        const QString engine = parser.value(engineOpt).toLower();
+        using Engine = diff::TableDiffOptions::Engine;
+        if (engine == u"whole"_s)
+            options.engine = Engine::Whole;
+        else if (engine == u"columns"_s)
+            options.engine = Engine::ByColumns;
+        else if (engine != u"auto"_s)
+            return cannotCompare(Error(u"unknown engine \"%1\""_s.arg(engine))
+                                     .withHint(u"Use auto, whole or columns"_s));
     }
     int context = -1;
     if (parser.isSet(contextOpt)) {
@@ -138,7 +156,24 @@ int diffData(const QStringList &args)
     const Table *b = &c->b;
     const diff::DiffTexts texts = c->texts();
     QByteArray out;
-    if (format == u"json"_s)
+    if (!c->tablesRead) {
+        // Compared a few columns at a time: the counts, schema and statistics, not the rows.
+        const QString why =
+            u"the files were compared a few columns at a time to save memory, so their rows are "
+            "not listed; --engine whole lists them (memory: about 1.3x the files' size)"_s;
+        if (format == u"daff"_s || format == u"html"_s)
+            return cannotCompare(
+                Error(u"cannot write --format %1 for these files: %2"_s.arg(format, why)));
+        if (format == u"json"_s) {
+            QJsonObject json = diff::tableDiffJson(*d, *a, *b, 0);
+            json.insert(u"rows_not_listed"_s, why);
+            out = QJsonDocument(json).toJson(QJsonDocument::Indented);
+        } else {
+            QString text = diff::tableDiffText(*d, *a, *b, 0);
+            text = text.left(text.indexOf(u"changed rows (first 0"_s));
+            out = (text + u"(changed rows not listed: "_s + why + u")\n"_s).toUtf8();
+        }
+    } else if (format == u"json"_s)
         out = QJsonDocument(diff::tableDiffJson(*d, *a, *b)).toJson(QJsonDocument::Indented);
     else if (format == u"daff"_s)
         out = diff::tableDiffDaff(*d, *a, *b, context, texts);

@@ -185,6 +185,11 @@ Result<TableDiff> diffTableFiles(const QString &pathA, const QString &pathB,
                                  const TableDiffOptions &options = {}, const ReadOptions &read = {},
                                  const Progress &progress = {});
 
+// Whether diffTableFiles would read these files a few columns at a time (ByColumns) rather
+// than whole.
+bool diffReadsByColumns(const QString &pathA, const QString &pathB, const TableDiffOptions &options,
+                        const ReadOptions &read = {});
+
 // Visits the rows in output order: b's rows in order, each removed row of a placed after the a row
 // before it (daff's order). a or b is -1 for an added or removed row. Return false to stop.
 void forEachAlignedRow(const TableDiff &diff,

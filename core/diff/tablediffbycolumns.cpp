@@ -543,17 +543,23 @@ Result<void> ByColumns::compareGroups()
 
 } // namespace
 
+bool diffReadsByColumns(const QString &pathA, const QString &pathB, const TableDiffOptions &options,
+                        const ReadOptions &read)
+{
+    using Engine = TableDiffOptions::Engine;
+    const qint64 size = QFileInfo(pathA).size() + QFileInfo(pathB).size();
+    return !(options.engine == Engine::Whole || isJsonLines(pathA, read) ||
+             isJsonLines(pathB, read) ||
+             (options.engine == Engine::Auto && size <= kByColumnsAbove));
+}
+
 Result<TableDiff> diffTableFiles(const QString &pathA, const QString &pathB,
                                  const TableDiffOptions &options, const ReadOptions &read,
                                  const Progress &progress)
 {
-    using Engine = TableDiffOptions::Engine;
     ReadOptions ro = read;
     ro.onlyColumns.clear();
-    const qint64 size = QFileInfo(pathA).size() + QFileInfo(pathB).size();
-    const bool whole = options.engine == Engine::Whole || isJsonLines(pathA, ro) ||
-                       isJsonLines(pathB, ro) ||
-                       (options.engine == Engine::Auto && size <= kByColumnsAbove);
+    const bool whole = !diffReadsByColumns(pathA, pathB, options, ro);
     if (!whole)
         return ByColumns(pathA, pathB, options, ro, progress).run();
     // Reading both files: two thirds of the progress, the diff the rest.

@@ -55,6 +55,20 @@ Result<TableComparison> compareTableVersions(const FileVersion &a, const FileVer
     TableComparison c;
     c.versionA = a;
     c.versionB = b;
+    ReadOptions read;
+    read.format = tableFormatOf(a.path);
+    if (!a.inMemory() && !b.inMemory() && tableFormatOf(b.path) == read.format &&
+        diffReadsByColumns(a.localPath, b.localPath, options, read)) {
+        auto d = diffTableFiles(a.localPath, b.localPath, options, read,
+                                stage(TableComparisonStage::Comparing));
+        if (!d)
+            return fail(d.error());
+        c.diff = std::move(*d);
+        c.diff.sourceA = a.describe();
+        c.diff.sourceB = b.describe();
+        c.tablesRead = false;
+        return c;
+    }
     auto ta = readTableVersion(a, stage(TableComparisonStage::ReadingA));
     if (!ta)
         return fail(ta.error());
@@ -67,7 +81,11 @@ Result<TableComparison> compareTableVersions(const FileVersion &a, const FileVer
     if (!d)
         return fail(d.error());
     c.diff = std::move(*d);
-    if (texts) {
+    if (!texts) {
+        // A git blob's bytes are not needed any more: do not keep a second copy of the file.
+        c.versionA.bytes = {};
+        c.versionB.bytes = {};
+    } else {
         if (progress && !progress(TableComparisonStage::ReadingText, 0, 2))
             return fail(Error(u"cancelled"_s));
         c.textA = cellTextOf(a, c.a);

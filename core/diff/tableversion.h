@@ -34,6 +34,10 @@ struct TableComparison
     TableDiff diff;
     std::optional<CellText> textA;
     std::optional<CellText> textB;
+    // False when large files were compared a few columns at a time (diffTableFiles' ByColumns
+    // engine): `a` and `b` then hold no rows, only the diff's counts, schema, per-column
+    // statistics and changed rows' indices exist, and nothing that prints cells can be made.
+    bool tablesRead = true;
 
     DiffTexts texts() const { return {textA ? &*textA : nullptr, textB ? &*textB : nullptr}; }
 };
@@ -47,8 +51,10 @@ enum class TableComparisonStage
     ReadingText,
 };
 
-// Reads `a` and `b` and compares them. `progress(stage, done, total)` returning false cancels
-// (the error is "cancelled").
+// Reads `a` and `b` and compares them. Two files on disk that options.engine sends to the
+// ByColumns engine (Auto: together over 512 MiB) are compared without reading them whole
+// (tablesRead false; `texts` is ignored); anything else is read whole. `progress(stage, done,
+// total)` returning false cancels (the error is "cancelled").
 using StagedProgress = std::function<bool(TableComparisonStage stage, qint64 done, qint64 total)>;
 Result<TableComparison> compareTableVersions(const FileVersion &a, const FileVersion &b,
                                              const TableDiffOptions &options, bool texts,
