@@ -30,6 +30,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 #include <QTreeWidget>
 
 #include <cmath>
@@ -74,6 +75,25 @@ QByteArray safetensors(const QList<QPair<QString, QList<float>>> &tensors)
     return out + json + data;
 }
 
+// Shows the project and waits until the view knows its declared files and versions.
+bool openProject(DiffView &view, const QString &dir)
+{
+    QSignalSpy loaded(&view, &DiffView::versionsLoaded);
+    view.setSnapshot(loadSnapshot(dir));
+    return loaded.wait(kTimeout);
+}
+
+// The field `column` of the record whose first field is `key`, in CSV text without quotes.
+QByteArray csvField(const QByteArray &csv, const QByteArray &key, const QByteArray &column)
+{
+    const QList<QByteArray> lines = csv.split('\n');
+    const qsizetype c = lines.first().trimmed().split(',').indexOf(column);
+    for (const QByteArray &line : lines)
+        if (line.startsWith(QByteArray(key + ',')))
+            return line.trimmed().split(',').value(c);
+    return {};
+}
+
 int findRow(QAbstractItemModel *model, int column, const QString &text)
 {
     for (int r = 0; r < model->rowCount(); ++r)
@@ -109,7 +129,7 @@ private slots:
         DiffView view;
         view.resize(1200, 800);
         view.show();
-        view.setSnapshot(loadSnapshot(m_demo));
+        QVERIFY(openProject(view, m_demo));
         view.setSides(u"data/reference.csv@HEAD~2"_s, u"data/reference.csv"_s);
         // The dataset declares its key; the view takes it.
         QCOMPARE(view.findChild<QLineEdit *>(u"diffKeys"_s)->text(), u"customer_id"_s);
@@ -161,6 +181,18 @@ private slots:
             }
         }
         QCOMPARE(modified, 120);
+        // One corrected customer, against the two files' own text.
+        const auto oldCsv =
+            test::runProcess(u"git"_s, {u"show"_s, u"HEAD~2:data/reference.csv"_s}, m_demo);
+        const QByteArray newCsv = test::readFile(m_demo + u"/data/reference.csv"_s);
+        const int c100013 = findRow(rows, 1, u"C100013"_s);
+        QVERIFY(c100013 >= 0);
+        const QString shown = rows->index(c100013, totalCharges).data().toString();
+        const QByteArray oldTc = csvField(oldCsv.out, "C100013", "total_charges");
+        const QByteArray newTc = csvField(newCsv, "C100013", "total_charges");
+        QVERIFY(!oldTc.isEmpty() && !newTc.isEmpty() && oldTc != newTc);
+        QCOMPARE(shown.split(u" → "_s).value(0).toDouble(), oldTc.toDouble());
+        QCOMPARE(shown.split(u" → "_s).value(1).toDouble(), newTc.toDouble());
         QCOMPARE(added, 1000);
         QCOMPARE(removed, 25);
 
@@ -206,7 +238,7 @@ private slots:
     void tableDiffWithoutKey()
     {
         DiffView view;
-        view.setSnapshot(loadSnapshot(m_demo));
+        QVERIFY(openProject(view, m_demo));
         view.setSides(u"data/reference.csv@HEAD~2"_s, u"data/reference.csv"_s);
         view.setKeys({});
         QVERIFY(compareAndWait(view));
@@ -216,10 +248,32 @@ private slots:
                  qPrintable(summary));
     }
 
+    // A second comparison starts clean: the first one's key does not carry over to other files,
+    // and a failed comparison does not leave the previous result on screen.
+    void secondComparisonStartsClean()
+    {
+        test::writeFile(m_dir.filePath(u"p-a.csv"_s), "x,y\n1,a\n2,b\n");
+        test::writeFile(m_dir.filePath(u"p-b.csv"_s), "x,y\n1,a\n3,c\n");
+        DiffView view;
+        QVERIFY(openProject(view, m_demo));
+        view.setSides(u"data/reference.csv@HEAD~2"_s, u"data/reference.csv"_s);
+        QVERIFY(compareAndWait(view));
+        QCOMPARE(view.rowTable()->model()->rowCount(), 1145);
+        view.setSides(m_dir.filePath(u"p-a.csv"_s), m_dir.filePath(u"p-b.csv"_s));
+        QCOMPARE(view.findChild<QLineEdit *>(u"diffKeys"_s)->text(), QString());
+        QVERIFY(compareAndWait(view));
+        // (2, b) and (3, c) share no value: one removed and one added row, not a modified one.
+        QCOMPARE(view.rowTable()->model()->rowCount(), 2);
+        view.setSides(m_dir.filePath(u"p-a.csv"_s), m_dir.filePath(u"missing.csv"_s));
+        QVERIFY(!compareAndWait(view));
+        QCOMPARE(view.rowTable()->model()->rowCount(), 0);
+        QVERIFY(view.summaryLabel()->text().isEmpty());
+    }
+
     void errorsAreShownNotThrown()
     {
         DiffView view;
-        view.setSnapshot(loadSnapshot(m_demo));
+        QVERIFY(openProject(view, m_demo));
         view.setSides(u"data/reference.csv@no-such-branch"_s, u"data/reference.csv"_s);
         QVERIFY(!compareAndWait(view));
         auto *error = view.findChild<QLabel *>(u"diffError"_s);
@@ -241,7 +295,7 @@ private slots:
         test::writeFile(m_dir.filePath(u"big-a.csv"_s), big);
         test::writeFile(m_dir.filePath(u"big-b.csv"_s), big);
         DiffView view;
-        view.setSnapshot(loadSnapshot(m_demo));
+        QVERIFY(openProject(view, m_demo));
         view.setSides(m_dir.filePath(u"big-a.csv"_s), m_dir.filePath(u"big-b.csv"_s));
         QSignalSpy done(&view, &DiffView::comparisonFinished);
         view.compare();
@@ -252,9 +306,11 @@ private slots:
         QCOMPARE(done.first().first().toBool(), false);
         QVERIFY(!view.isBusy());
         QVERIFY(view.findChild<QLabel *>(u"diffError"_s)->text().contains(u"Cancelled"_s));
-        // The cancelled job's result never arrives.
-        QTest::qWait(300);
+        // The cancelled job's result never arrives, even once the job has ended.
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(kTimeout));
+        QCoreApplication::processEvents();
         QCOMPARE(done.count(), 1);
+        QVERIFY(view.summaryLabel()->text().isEmpty());
     }
 
     void modelDiffTensorTable()
@@ -265,7 +321,7 @@ private slots:
         test::writeFile(b,
                         safetensors({{u"w"_s, {3, 5}}, {u"same"_s, {1, 2, 3}}, {u"extra"_s, {7}}}));
         DiffView view;
-        view.setSnapshot(loadSnapshot(m_demo));
+        QVERIFY(openProject(view, m_demo));
         view.setSides(a, b);
         QCOMPARE(view.findChild<QComboBox *>(u"diffKind"_s)->currentText(), u"Model"_s);
         QVERIFY(compareAndWait(view));
@@ -290,7 +346,7 @@ private slots:
         view.findChild<QCheckBox *>(u"diffChangedTensorsOnly"_s)->setChecked(true);
         QCOMPARE(t->rowCount(), 2);
         QCOMPARE(findRow(t, TensorTableModel::Name, u"same"_s), -1);
-        QVERIFY(view.summaryLabel()->text().contains(u"1 changed"_s));
+        QVERIFY(view.summaryLabel()->text().contains(u"Tensors: 1 changed"_s));
     }
 
     // After two training runs the model has two versions, each made by its run; comparing them

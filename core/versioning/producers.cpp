@@ -44,12 +44,21 @@ ProducingRuns findProducingRuns(const FileVersion &a, const FileVersion &b)
         out.note = u"the project database cannot be read: %1"_s.arg(db.error().toString());
         return out;
     }
+    QString error;
     auto producer = [&](const FileVersion &v) -> std::optional<VersionRun> {
         auto run = producingRun(**db, out.projectRoot, v);
-        return run ? *run : std::nullopt;
+        if (!run) {
+            error = run.error().toString();
+            return std::nullopt;
+        }
+        return *run;
     };
     out.a = producer(a);
     out.b = producer(b);
+    if (!error.isEmpty()) {
+        out.note = u"the runs could not be looked up: %1"_s.arg(error);
+        return out;
+    }
     if (!out.a || !out.b) {
         out.note = !out.a && !out.b ? u"no run of this project made either version"_s
                    : !out.a         ? u"no run of this project made version A"_s

@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLocale>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -90,6 +91,8 @@ Result<ModelDiffOutcome> compareModels(const FileVersion &a, const FileVersion &
     if (c->format == diff::ModelFormat::Opaque && !out.same)
         out.changes.append(
             {tr("file"), tr("content (xxh128)"), c->digestA.xxh128, c->digestB.xxh128});
+    if (cancelled)
+        return fail(Error(tr("cancelled")));
     out.runs = findProducingRuns(a, b);
     if (c->digestA.size != c->digestB.size)
         out.changes.append({tr("file"), tr("size"), QLocale().formattedDataSize(c->digestA.size),
@@ -104,19 +107,40 @@ QString specPath(const QString &spec, const QString &baseDir)
     return pathOf(spec, baseDir);
 }
 
-DiffKind guessDiffKind(const Project *project, const QString &spec)
+SideChoices loadSideChoices(const Project &project)
 {
-    const QString path = pathOf(spec, project ? project->rootDir : QString());
-    if (project) {
-        const QString rel = QDir::cleanPath(path);
-        for (const ModelSpec &m : project->models)
-            for (const QString &p : m.paths)
-                if (QDir::cleanPath(p) == rel ||
-                    (isGlobPattern(p) &&
-                     expandGlob(project->rootDir, p)
-                         .contains(QDir(project->rootDir).absoluteFilePath(rel))))
-                    return DiffKind::Model;
-    }
+    SideChoices out;
+    QSet<QString> seen;
+    auto add = [&](const QStringList &paths, DiffKind kind, const QString &name,
+                   const QStringList &keys) {
+        for (const QString &p : paths)
+            for (const QString &f :
+                 isGlobPattern(p) ? expandGlob(project.rootDir, p) : QStringList{p}) {
+                const QString rel = QDir::cleanPath(
+                    QDir(project.rootDir)
+                        .relativeFilePath(QDir(project.rootDir).absoluteFilePath(f)));
+                if (!seen.contains(rel)) {
+                    seen.insert(rel);
+                    out.files.append({rel, kind, name, keys});
+                }
+            }
+    };
+    for (const DatasetSpec &d : project.datasets)
+        add(d.paths, DiffKind::Table, d.name, d.key);
+    for (const ModelSpec &m : project.models)
+        add(m.paths, DiffKind::Model, m.name, {});
+    if (auto versions = loadVersions(project))
+        out.versions = std::move(*versions);
+    return out;
+}
+
+DiffKind guessDiffKind(const QList<DeclaredFile> &declared, const QString &spec,
+                       const QString &baseDir)
+{
+    const QString path = QDir::cleanPath(pathOf(spec, baseDir));
+    for (const DeclaredFile &f : declared)
+        if (f.path == path)
+            return f.kind;
     static const QStringList modelSuffixes = {u"safetensors"_s, u"onnx"_s, u"pt"_s,   u"pth"_s,
                                               u"bin"_s,         u"gguf"_s, u"yaml"_s, u"yml"_s,
                                               u"mlmodel"_s,     u"pb"_s};
@@ -126,8 +150,10 @@ DiffKind guessDiffKind(const Project *project, const QString &spec)
     return DiffKind::Table;
 }
 
-DiffResult runDiff(const DiffRequest &request, const std::atomic_bool &cancelled,
-                   DiffProgress &progress)
+namespace {
+
+DiffResult runDiffUnguarded(const DiffRequest &request, const std::atomic_bool &cancelled,
+                            DiffProgress &progress)
 {
     QElapsedTimer timer;
     timer.start();
@@ -178,6 +204,23 @@ DiffResult runDiff(const DiffRequest &request, const std::atomic_bool &cancelled
     }
     r.elapsedMs = timer.elapsed();
     return r;
+}
+
+} // namespace
+
+DiffResult runDiff(const DiffRequest &request, const std::atomic_bool &cancelled,
+                   DiffProgress &progress)
+{
+    // A job that throws (out of memory on huge files, a bug) must still answer, or the view
+    // would stay busy for ever.
+    try {
+        return runDiffUnguarded(request, cancelled, progress);
+    } catch (const std::exception &e) {
+        DiffResult r;
+        r.kind = request.kind;
+        r.error = Error(tr("the comparison failed: %1").arg(QString::fromLocal8Bit(e.what())));
+        return r;
+    }
 }
 
 Result<QList<DataVersion>> loadVersions(const Project &project)

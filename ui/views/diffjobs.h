@@ -26,9 +26,28 @@ enum class DiffKind
     Model
 };
 
+// A file the project declares (its globs expanded), relative to the project root.
+struct DeclaredFile
+{
+    QString path;
+    DiffKind kind = DiffKind::Table;
+    QString name;     // the dataset or model name
+    QStringList keys; // a dataset's declared key
+};
+
+// What a side can be picked from: the declared files and their recorded versions. Expanding
+// globs walks folders and listing versions hashes files, so this runs on the thread pool.
+struct SideChoices
+{
+    QList<DeclaredFile> files;
+    QList<DataVersion> versions;
+};
+SideChoices loadSideChoices(const Project &project);
+
 // What a side names: a declared model's file or a model format is a model, anything else a
 // table (CSV, TSV, JSON Lines).
-DiffKind guessDiffKind(const Project *project, const QString &spec);
+DiffKind guessDiffKind(const QList<DeclaredFile> &declared, const QString &spec,
+                       const QString &baseDir);
 
 enum class DiffStage
 {

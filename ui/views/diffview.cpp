@@ -296,33 +296,28 @@ void DiffView::setSnapshot(const ProjectSnapshot &snapshot)
     m_boxB->setRoot(m_root);
     if (otherProject) {
         cancel();
+        m_choicesJob.cancel();
+        m_commitsJobA.cancel();
+        m_commitsJobB.cancel();
         m_commits.clear();
         m_versions.clear();
-        m_stack->setCurrentIndex(0);
-        m_summary->clear();
+        m_declared.clear();
+        clearResults();
         showError({});
     }
-    QStringList choices;
-    QHash<QString, QString> tips;
-    if (m_project) {
-        for (const DatasetSpec &d : m_project->datasets)
-            for (const QString &p : d.paths)
-                for (const QString &f : isGlobPattern(p) ? expandGlob(m_root, p) : QStringList{p})
-                    if (!choices.contains(displayDataPath(m_root, f))) {
-                        choices.append(displayDataPath(m_root, f));
-                        tips.insert(choices.last(), tr("Dataset %1").arg(d.name));
-                    }
-        for (const ModelSpec &m : m_project->models)
-            for (const QString &p : m.paths)
-                for (const QString &f : isGlobPattern(p) ? expandGlob(m_root, p) : QStringList{p})
-                    if (!choices.contains(displayDataPath(m_root, f))) {
-                        choices.append(displayDataPath(m_root, f));
-                        tips.insert(choices.last(), tr("Model %1").arg(m.name));
-                    }
-    }
-    m_boxA->setChoices(choices, tips);
-    m_boxB->setChoices(choices, tips);
-    refreshVersions();
+    refreshChoices();
+}
+
+void DiffView::clearResults()
+{
+    m_rowsModel->clear();
+    m_tensorModel->setTensors({});
+    m_schema->clear();
+    m_stats->clear();
+    m_runs->clear();
+    m_otherChanges->clear();
+    m_summary->clear();
+    m_stack->setCurrentIndex(0);
 }
 
 QString DiffView::sideA() const
@@ -340,6 +335,7 @@ void DiffView::setSides(const QString &a, const QString &b)
     m_boxA->setText(a);
     m_boxB->setText(b);
     m_kindTouched = false;
+    m_keys->clear(); // the new files' declared key, if any, comes back in sideChanged
     sideChanged();
 }
 
@@ -355,47 +351,65 @@ void DiffView::sideChanged()
     const QString spec = sideB().isEmpty() ? sideA() : sideB();
     if (spec.isEmpty())
         return;
-    const Project *project = m_project ? &*m_project : nullptr;
     if (!m_kindTouched)
-        m_kind->setCurrentIndex(m_kind->findData(int(guessDiffKind(project, spec))));
-    if (project) {
-        const QString path = QDir::cleanPath(specPath(spec, m_root));
-        for (const DatasetSpec &d : project->datasets)
-            for (const QString &p : d.paths)
-                if (!d.key.isEmpty() &&
-                    (QDir::cleanPath(p) == path ||
-                     (isGlobPattern(p) &&
-                      expandGlob(m_root, p).contains(QDir(m_root).absoluteFilePath(path)))))
-                    setKeys(d.key);
-    }
-    for (const QString &s : {sideA(), sideB()})
-        if (!s.isEmpty())
-            fetchCommits(s);
+        m_kind->setCurrentIndex(m_kind->findData(int(guessDiffKind(m_declared, spec, m_root))));
+    const QString path = QDir::cleanPath(specPath(spec, m_root));
+    for (const DeclaredFile &f : m_declared)
+        if (f.path == path && !f.keys.isEmpty())
+            setKeys(f.keys);
+    if (!sideA().isEmpty())
+        fetchCommits(sideA(), true);
+    if (!sideB().isEmpty())
+        fetchCommits(sideB(), false);
 }
 
-void DiffView::refreshVersions()
+// The declared files (for the boxes' lists, the kind and the key) and the recorded versions (for
+// the History menus), in the background.
+void DiffView::refreshChoices()
 {
     if (!m_project)
         return;
-    m_versionsJob.run(
-        [project = *m_project](const std::atomic_bool &) { return loadVersions(project); },
-        [this](Result<QList<DataVersion>> versions) {
-            if (versions)
-                m_versions = std::move(*versions);
+    m_choicesLoaded = false;
+    m_choicesJob.run(
+        [project = *m_project](const std::atomic_bool &) { return loadSideChoices(project); },
+        [this](SideChoices choices) {
+            m_declared = std::move(choices.files);
+            m_versions = std::move(choices.versions);
+            QStringList items;
+            QHash<QString, QString> tips;
+            for (const DeclaredFile &f : m_declared) {
+                items.append(f.path);
+                tips.insert(f.path, f.kind == DiffKind::Model ? tr("Model %1").arg(f.name)
+                                                              : tr("Dataset %1").arg(f.name));
+            }
+            m_boxA->setChoices(items, tips);
+            m_boxB->setChoices(items, tips);
+            // What was typed before the declared files were known.
+            if (!sideA().isEmpty() || !sideB().isEmpty()) {
+                const QString keys = m_keys->text();
+                sideChanged();
+                if (!keys.isEmpty())
+                    m_keys->setText(keys); // the user's own choice stays
+            }
+            m_choicesLoaded = true;
             emit versionsLoaded();
+            if (std::exchange(m_compareWhenReady, false))
+                compare();
         });
 }
 
-void DiffView::fetchCommits(const QString &spec)
+void DiffView::fetchCommits(const QString &spec, bool sideA)
 {
     const QString path = QDir::cleanPath(specPath(spec, m_root));
     if (m_root.isEmpty() || m_commits.contains(path))
         return;
-    m_commitsJob.run(
-        [root = m_root, path](const std::atomic_bool &) { return loadCommits(root, path, 30); },
-        [this, path](Result<QList<GitCommit>> commits) {
-            m_commits.insert(path, commits ? *commits : QList<GitCommit>{});
-        });
+    (sideA ? m_commitsJobA : m_commitsJobB)
+        .run(
+            [root = m_root, path](const std::atomic_bool &) { return loadCommits(root, path, 30); },
+            [this, path](Result<QList<GitCommit>> commits) {
+                if (commits) // an error is not cached: the menu asks again next time
+                    m_commits.insert(path, *commits);
+            });
 }
 
 void DiffView::fillHistoryMenu(QMenu *menu, bool isA)
@@ -440,7 +454,7 @@ void DiffView::fillHistoryMenu(QMenu *menu, bool isA)
     const auto commits = m_commits.constFind(path);
     if (commits == m_commits.cend()) {
         menu->addAction(tr("Looking up the history…"))->setEnabled(false);
-        fetchCommits(path);
+        fetchCommits(path, isA);
     } else if (commits->isEmpty()) {
         menu->addAction(tr("None (not in a git repository, or never committed)"))
             ->setEnabled(false);
@@ -461,6 +475,13 @@ DiffKind DiffView::chosenKind() const
 
 void DiffView::compare()
 {
+    if (m_busy)
+        cancel(); // the running comparison answers "cancelled" before this one starts
+    if (m_project && !m_choicesLoaded) {
+        // The declared key and kind are being looked up: compare once they are known.
+        m_compareWhenReady = true;
+        return;
+    }
     if (sideA().isEmpty() || sideB().isEmpty()) {
         showError(tr("Name both versions to compare (A and B)."));
         return;
@@ -475,8 +496,11 @@ void DiffView::compare()
         if (!k.trimmed().isEmpty())
             request.tableOptions.keys.append(k.trimmed());
     request.tableOptions.tolerance = m_tolerance->value();
+    // The row table shows the cells, so both tables are read whole.
+    request.tableOptions.engine = diff::TableDiffOptions::Engine::Whole;
     auto progress = std::make_shared<DiffProgress>();
     m_jobProgress = progress;
+    clearResults();
     setBusy(true);
     m_diffJob.run(
         [request, progress](const std::atomic_bool &cancelled) {
@@ -540,6 +564,7 @@ void DiffView::showTab(const QString &name)
 void DiffView::showResult(const DiffResult &r)
 {
     if (r.error) {
+        clearResults();
         showError(tr("Could not compare: %1").arg(r.error->toString()));
         return;
     }

@@ -58,7 +58,7 @@ public:
     void setKeys(const QStringList &keys);
     void compare();
     void cancel();
-    bool isBusy() const { return m_busy; }
+    bool isBusy() const { return m_busy || m_compareWhenReady; }
     // "rows", "schema" or "statistics".
     void showTab(const QString &name);
 
@@ -81,8 +81,9 @@ signals:
 
 private:
     void sideChanged();
-    void refreshVersions();
-    void fetchCommits(const QString &spec);
+    void refreshChoices();
+    void fetchCommits(const QString &spec, bool sideA);
+    void clearResults();
     void updateProgress();
     void setBusy(bool busy);
     void showError(const QString &message);
@@ -95,6 +96,7 @@ private:
     std::optional<Project> m_project;
     QString m_root;
     QList<DataVersion> m_versions;
+    QList<DeclaredFile> m_declared;
     QHash<QString, QList<GitCommit>> m_commits; // by the spec's path
 
     DataFileBox *m_boxA;
@@ -132,9 +134,12 @@ private:
     QTimer m_sideTimer;
     bool m_busy = false;
     bool m_kindTouched = false;
+    bool m_choicesLoaded = false;    // the declared files are known (kind and key guesses)
+    bool m_compareWhenReady = false; // compare() was asked for before that
     JobTracker m_diffJob{this};
-    JobTracker m_versionsJob{this};
-    JobTracker m_commitsJob{this};
+    JobTracker m_choicesJob{this};
+    JobTracker m_commitsJobA{this};
+    JobTracker m_commitsJobB{this};
 };
 
 } // namespace cairn::ui
