@@ -381,6 +381,16 @@ private slots:
         QVERIFY2(versions->details()->text().contains(u"2 tensors, 20 parameters (F32)"_s),
                  qPrintable(versions->details()->text()));
 
+        // Recording a dataset's current content by hand.
+        versions->selectFile(u"data/incoming/batch-01.csv"_s);
+        QCOMPARE(versions->versionTable()->topLevelItemCount(), 1);
+        QCOMPARE(versions->versionTable()->topLevelItem(0)->text(4), u"outside Cairn"_s);
+        QSignalSpy reloaded(versions, &VersionsView::loaded);
+        versions->findChild<QPushButton *>(u"versionRegister"_s)->click();
+        QVERIFY(reloaded.wait(kTimeout));
+        QCOMPARE(versions->versionTable()->topLevelItem(0)->text(4), u"recorded by hand"_s);
+        versions->selectFile(u"models/churn-model.safetensors"_s);
+
         QSignalSpy compared(window.diffView(), &DiffView::comparisonFinished);
         versions->findChild<QPushButton *>(u"versionComparePrevious"_s)->click();
         QVERIFY(compared.wait(kTimeout));

@@ -149,8 +149,9 @@ void VersionTimeline::paintEvent(QPaintEvent *)
         QStringList lines;
         lines << QLocale().formattedDataSize(v.size) + u"  "_s +
                      v.hash.mid(v.hash.indexOf(u':') + 1).left(8);
-        lines << (v.producedBy ? tr("made by %1").arg(runLabel(*v.producedBy))
-                               : tr("made outside Cairn"));
+        lines << (v.producedBy     ? tr("made by %1").arg(runLabel(*v.producedBy))
+                  : v.registeredMs ? tr("recorded by hand")
+                                   : tr("made outside Cairn"));
         if (!v.usedBy.isEmpty())
             lines << tr("used by %1").arg(runsLabel(v.usedBy, 2));
         double ty = c.y() + kRadius + 6;

@@ -2,6 +2,7 @@
 
 #include "charts/versiontimeline.h"
 #include "diffjobs.h"
+#include "store/objectstore.h"
 #include "store/projectdb.h"
 #include "versioning/describe.h"
 
@@ -36,6 +37,7 @@ VersionsView::VersionsView(QWidget *parent)
     , m_comparePrevious(new QPushButton(tr("Compare with the previous version")))
     , m_compareNow(new QPushButton(tr("Compare with the file now")))
     , m_compareSelected(new QPushButton(tr("Compare the two selected")))
+    , m_register(new QPushButton(tr("Record the file as it is now")))
 {
     setObjectName(u"versionsView"_s);
     auto *layout = new QHBoxLayout(this);
@@ -91,6 +93,12 @@ VersionsView::VersionsView(QWidget *parent)
     buttons->addWidget(m_compareNow);
     buttons->addWidget(m_compareSelected);
     buttons->addStretch(1);
+    m_register->setObjectName(u"versionRegister"_s);
+    m_register->setToolTip(tr("Records the file's current content as a version (and keeps a copy "
+                              "in the project's object store, within the limits in Settings), "
+                              "so it can be compared later even if it changes without a run."));
+    connect(m_register, &QPushButton::clicked, this, &VersionsView::registerCurrent);
+    buttons->addWidget(m_register);
     rightLayout->addLayout(buttons);
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 1);
@@ -250,9 +258,12 @@ void VersionsView::showFile()
             {u"v"_s + QString::number(i + 1),
              QDateTime::fromMSecsSinceEpoch(v.firstSeenMs).toString(u"yyyy-MM-dd HH:mm:ss"_s),
              QLocale().formattedDataSize(v.size), v.hash.mid(v.hash.indexOf(u':') + 1).left(16),
-             v.producedBy ? runLabel(*v.producedBy) : tr("outside Cairn"), runsLabel(v.usedBy, 6),
-             v.current ? tr("yes") : QString()});
-        item->setToolTip(3, v.hash);
+             v.producedBy     ? runLabel(*v.producedBy)
+             : v.registeredMs ? tr("recorded by hand")
+                              : tr("outside Cairn"),
+             runsLabel(v.usedBy, 6), v.current ? tr("yes") : QString()});
+        item->setToolTip(3, v.stored ? tr("%1\nA copy is kept in the object store.").arg(v.hash)
+                                     : v.hash);
         item->setToolTip(5, runsLabel(v.usedBy, 1000));
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
         m_table->addTopLevelItem(item);
@@ -300,6 +311,36 @@ void VersionsView::describeSelected()
                 d ? u"<b>%1</b>: %2"_s.arg(label, descriptionText(*d).toHtmlEscaped())
                   : tr("%1: %2").arg(label, d.error().toString()).toHtmlEscaped());
             emit detailsShown();
+        });
+}
+
+void VersionsView::registerCurrent()
+{
+    if (!m_project || m_selectedPath.isEmpty())
+        return;
+    m_register->setEnabled(false);
+    m_status->setText(tr("Recording %1…").arg(m_selectedPath));
+    m_registerJob.run(
+        [project = *m_project, path = m_selectedPath, limits = ObjectStoreLimits::fromSettings()](
+            const std::atomic_bool &) -> Result<QStringList> {
+            auto db = openProjectDatabase(project.rootDir);
+            if (!db)
+                return fail(db.error());
+            QStringList warnings;
+            auto registered = registerVersions(project, **db, {path}, limits, &warnings);
+            if (!registered)
+                return fail(registered.error());
+            return warnings;
+        },
+        [this](Result<QStringList> warnings) {
+            m_register->setEnabled(true);
+            if (!warnings) {
+                m_status->setText(tr("Could not record it: %1").arg(warnings.error().toString()));
+                return;
+            }
+            reload();
+            if (!warnings->isEmpty())
+                m_details->setText(warnings->join(u"\n"_s).toHtmlEscaped());
         });
 }
 

@@ -50,6 +50,7 @@ private:
     void selectVersion(int index);
     void updateButtons();
     void describeSelected();
+    void registerCurrent();
     QList<DataVersion> fileVersions() const;
 
     std::optional<Project> m_project;
@@ -67,8 +68,10 @@ private:
     QPushButton *m_comparePrevious;
     QPushButton *m_compareNow;
     QPushButton *m_compareSelected;
+    QPushButton *m_register;
     JobTracker m_job{this};
     JobTracker m_describeJob{this};
+    JobTracker m_registerJob{this};
 };
 
 } // namespace cairn::ui
