@@ -45,12 +45,12 @@ private slots:
         QVERIFY(p.isValid());
         QCOMPARE(p.data().toString(), QStringLiteral("alpha"));
         QVERIFY(p.data(SidebarModel::CurrentRole).toBool());
-        QCOMPARE(model.rowCount(p), 5);
+        QCOMPARE(model.rowCount(p), 7);
         QStringList sections;
         for (int i = 0; i < model.rowCount(p); ++i)
             sections << model.index(i, 0, p).data().toString();
-        QCOMPARE(sections, (QStringList{"Runs (0)", "Datasets (1)", "Models (1)", "Drift",
-                                        "Entry points (2)"}));
+        QCOMPARE(sections, (QStringList{"Runs (0)", "Datasets (1)", "Models (1)", "Versions",
+                                        "Diff", "Drift", "Entry points (2)"}));
         const QModelIndex eps = model.sectionIndex(snap.root, Section::EntryPoints);
         QCOMPARE(model.rowCount(eps), 2);
         QCOMPARE(model.index(1, 0, eps).data(SidebarModel::ItemNameRole).toString(),

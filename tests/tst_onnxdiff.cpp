@@ -211,10 +211,11 @@ void TestOnnxDiff::conv2dWeightsEdited()
     QVERIFY(w->has_raw_data());
     std::vector<float> a(size_t(w->raw_data().size() / 4));
     std::memcpy(a.data(), w->raw_data().data(), w->raw_data().size());
+    QCOMPARE(a.size(), size_t(4 * 3 * 3 * 2));
     std::vector<float> b = a;
     b[0] += 0.25f;
     b[7] = -b[7];
-    b[100] *= 3;
+    b[a.size() - 1] *= 3; // the last weight (the kernel has 72)
     w->set_raw_data(std::string(reinterpret_cast<const char *>(b.data()), b.size() * 4));
     auto *strides = m.mutable_graph()->mutable_node(0)->mutable_attribute();
     for (onnx::AttributeProto &attr : *strides) {
