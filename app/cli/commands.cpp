@@ -48,6 +48,9 @@ Commands:
                               --fail-on-drift; `cairn-cli drift --help` for more)
   drift --history             Every batch of the project's drift settings against its
                               reference (kept, and recomputed only when a file changes)
+  validate DATASET[@REV]      Check a dataset (or one of its files, at a git revision)
+                              against the rules its `checks:` declare; exits 1 when
+                              a rule fails (--json)
   versions [NAME] [--json]    The versions of the declared datasets and models, with
                               the run that produced each and the runs that used it
   versions --register [NAME]...

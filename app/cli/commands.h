@@ -19,6 +19,7 @@ int cmdSupervise(const QStringList &args);
 int cmdDrift(const QStringList &args);
 int cmdDiff(const QStringList &args);
 int cmdVersions(const QStringList &args);
+int cmdValidate(const QStringList &args);
 
 QString usage();
 

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
         {u"metrics"_s, cairn::cli::cmdMetrics},   {u"logs"_s, cairn::cli::cmdLogs},
         {u"cancel"_s, cairn::cli::cmdCancel},     {u"supervise"_s, cairn::cli::cmdSupervise},
         {u"drift"_s, cairn::cli::cmdDrift},       {u"diff"_s, cairn::cli::cmdDiff},
-        {u"versions"_s, cairn::cli::cmdVersions},
+        {u"versions"_s, cairn::cli::cmdVersions}, {u"validate"_s, cairn::cli::cmdValidate},
     };
     for (const auto &[name, handler] : commands) {
         if (name == command)

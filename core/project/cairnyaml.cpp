@@ -1,6 +1,7 @@
 // Reader for cairn.yaml, Cairn's own project file. The format is documented in
 // docs/project-file.md; keep the two in step.
 
+#include "checksyaml.h"
 #include "drift/drift.h"
 #include "placeholders.h"
 #include "projectfile.h"
@@ -343,10 +344,15 @@ private:
             const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
             const YAML::Node pathNode = body.IsMap() ? valueOf(body, "path") : body;
             if (body.IsMap()) {
-                y.checkKeys(body, {u"path"_s, u"key"_s, u"description"_s}, ctx);
+                y.checkKeys(body, {u"path"_s, u"key"_s, u"description"_s, u"checks"_s}, ctx);
                 if (const auto k = body["key"]; k.IsDefined() && !k.IsNull()) {
                     if (auto keys = y.expectScalarOrList(k, u"the key of "_s + ctx))
                         ds.key = *keys;
+                }
+                if (const auto c = valueOf(body, "checks"); c.IsDefined() && !c.IsNull()) {
+                    ds.checks = readDatasetChecks(y, c, ds.name);
+                    if (ds.checks)
+                        ds.checks->key = ds.key;
                 }
                 if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
                     if (auto s = y.expectScalar(d, u"the description of "_s + ctx))

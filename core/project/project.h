@@ -33,6 +33,42 @@ struct EntryPoint
     const Parameter *parameter(QStringView paramName) const;
 };
 
+// What one column of a dataset must satisfy (`checks: columns:` in cairn.yaml). A column named
+// here must exist; every other rule is optional.
+struct ColumnCheck
+{
+    QString column;
+    QString kind; // "int", "float", "bool", "string", or empty: any
+    std::optional<double> min;
+    std::optional<double> max;
+    std::optional<qint64> maxMissingCount; // `missing: N`
+    std::optional<double> maxMissingShare; // `max_missing: 0.01`
+    bool unique = false;
+    std::optional<QStringList> allowed;
+    SourceLocation location;
+};
+
+// The dataset's share of drifted columns against a reference stays at most `maxShare`.
+struct DriftCheck
+{
+    double maxShare = 0.5;
+    QString test; // empty: the project's drift test, else Evidently's choice per column
+    std::optional<double> threshold;
+    QString reference; // a dataset name or a path; empty: the project's drift reference
+    SourceLocation location;
+};
+
+// The validation rules of a dataset (`checks:` in cairn.yaml, docs/project-file.md).
+struct DatasetChecks
+{
+    std::optional<qint64> minRows;
+    std::optional<qint64> maxRows;
+    QList<ColumnCheck> columns;
+    QStringList key; // the dataset's `key:`: its values must be present and unique
+    std::optional<DriftCheck> drift;
+    SourceLocation location;
+};
+
 struct DatasetSpec
 {
     QString name;
@@ -40,6 +76,7 @@ struct DatasetSpec
     QStringList key;   // key column(s), may be empty
     QString description;
     SourceLocation location;
+    std::optional<DatasetChecks> checks = std::nullopt; // `checks:` in cairn.yaml
 };
 
 struct ModelSpec
