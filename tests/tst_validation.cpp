@@ -3,6 +3,7 @@
 // their line and column, a version at HEAD~1, and `cairn-cli validate`'s exit codes and JSON.
 
 #include "data/table.h"
+#include "demo/demoproject.h"
 #include "project/projectfile.h"
 #include "testsupport.h"
 #include "validation/datavalidation.h"
@@ -111,6 +112,7 @@ private slots:
     void typos_data();
     void typos();
     void datasetAtRevision();
+    void demoProjectAndDriftReference();
     void cli();
 };
 
@@ -400,6 +402,54 @@ void TestValidation::datasetAtRevision()
     QCOMPARE(unchecked.error().message, QStringLiteral("dataset \"unchecked\" declares no checks"));
     const auto badRev = validateDataset(*project, QStringLiteral("people@nope"));
     QVERIFY(!badRev);
+}
+
+// The demo's reference passes the checks the demo declares; a drift check without a reference
+// of its own uses the project's drift reference and settings.
+void TestValidation::demoProjectAndDriftReference()
+{
+    const QString dir = m_tmp.filePath(QStringLiteral("demo"));
+    DemoOptions options;
+    options.git = false;
+    QVERIFY(writeDemoProject(dir, options));
+    {
+        const auto project = loadProject(dir);
+        QVERIFY2(project, project ? "" : qPrintable(project.error().first().toString()));
+        const auto r = validateDataset(*project, QStringLiteral("reference"));
+        QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+        for (const RuleResult &x : r->rules)
+            QVERIFY2(x.passed, qPrintable(x.rule + u' ' + x.column + u' ' + x.message));
+        QCOMPARE(r->rules.size(), 11);
+        QCOMPARE(r->rows, 3975);
+    }
+    test::writeFile(dir + QStringLiteral("/cairn.yaml"), "name: d\n"
+                                                         "datasets:\n"
+                                                         "  reference: {path: data/reference.csv}\n"
+                                                         "  early:\n"
+                                                         "    path: data/incoming/batch-01.csv\n"
+                                                         "    checks:\n"
+                                                         "      drift: {max_share: 0.3}\n"
+                                                         "  late:\n"
+                                                         "    path: data/incoming/batch-06.csv\n"
+                                                         "    checks:\n"
+                                                         "      drift: {max_share: 0.3}\n"
+                                                         "drift:\n"
+                                                         "  reference: reference\n"
+                                                         "  current: data/incoming/*.csv\n");
+    const auto project = loadProject(dir);
+    QVERIFY2(project, project ? "" : qPrintable(project.error().first().toString()));
+    const auto early = validateDataset(*project, QStringLiteral("early"));
+    QVERIFY2(early, early ? "" : qPrintable(early.error().toString()));
+    QVERIFY(early->passed());
+    QCOMPARE(
+        early->rules.first().message,
+        QStringLiteral("0 of 10 columns drifted against reference (0.0%, at most 30% allowed)"));
+    const auto late = validateDataset(*project, QStringLiteral("late"));
+    QVERIFY2(late, late ? "" : qPrintable(late.error().toString()));
+    QVERIFY(!late->passed());
+    QVERIFY2(late->rules.first().message.startsWith(QStringLiteral(
+                 "7 of 10 columns drifted against reference (70.0%, at most 30% allowed): ")),
+             qPrintable(late->rules.first().message));
 }
 
 void TestValidation::cli()
