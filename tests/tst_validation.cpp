@@ -421,6 +421,11 @@ void TestValidation::demoProjectAndDriftReference()
             QVERIFY2(x.passed, qPrintable(x.rule + u' ' + x.column + u' ' + x.message));
         QCOMPARE(r->rules.size(), 11);
         QCOMPARE(r->rows, 3975);
+        // A glob of six batches: validate one of them by path.
+        const auto batches = validateDataset(*project, QStringLiteral("incoming"));
+        QVERIFY(!batches);
+        QCOMPARE(batches.error().message,
+                 QStringLiteral("dataset \"incoming\" matches 6 files now, not one"));
     }
     test::writeFile(dir + QStringLiteral("/cairn.yaml"), "name: d\n"
                                                          "datasets:\n"

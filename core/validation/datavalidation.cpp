@@ -136,10 +136,11 @@ void rowsRule(const Table &t, const DatasetChecks &checks, ValidationReport &rep
     const bool high = checks.maxRows && t.rows > *checks.maxRows;
     r.passed = !low && !high;
     if (low)
-        r.message =
-            u"%1, fewer than the minimum of %2"_s.arg(rowsWord(t.rows)).arg(*checks.minRows);
+        r.message = u"%1, fewer than the minimum of %2"_s.arg(rowsWord(t.rows),
+                                                              QString::number(*checks.minRows));
     else if (high)
-        r.message = u"%1, more than the maximum of %2"_s.arg(rowsWord(t.rows)).arg(*checks.maxRows);
+        r.message = u"%1, more than the maximum of %2"_s.arg(rowsWord(t.rows),
+                                                             QString::number(*checks.maxRows));
     else
         r.message = u"%1, within bounds"_s.arg(rowsWord(t.rows));
     report.rules.append(r);
@@ -423,8 +424,8 @@ Result<ValidationReport> validateDataset(const Project &project, const QString &
         const QStringList files = project.resolveFiles(ds->paths);
         if (files.size() != 1)
             return fail(
-                Error(u"dataset \"%1\" matches %2 files now, not one"_s.arg(ds->name).arg(
-                          files.size()),
+                Error(u"dataset \"%1\" matches %2 files now, not one"_s.arg(
+                          ds->name, QString::number(files.size())),
                       project.projectFile, ds->location.line, ds->location.column)
                     .withHint(u"Validate one of its files by path, such as `cairn-cli validate "
                               "data/batch.csv`"_s));
