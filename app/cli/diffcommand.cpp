@@ -37,6 +37,19 @@ int cannotCompare(const Error &e)
     return kCannotCompare;
 }
 
+// A and B of a diff, resolved against the current folder.
+Result<std::pair<FileVersion, FileVersion>> resolveSides(const QStringList &pos)
+{
+    const QString here = QDir::currentPath();
+    auto a = resolveFileVersion(pos[0], here);
+    if (!a)
+        return fail(a.error());
+    auto b = resolveFileVersion(pos[1], here);
+    if (!b)
+        return fail(b.error());
+    return std::pair{std::move(*a), std::move(*b)};
+}
+
 bool writeOutput(const QString &path, const QByteArray &bytes, int *exitCode)
 {
     if (path.isEmpty() || path == u"-"_s) {
@@ -126,13 +139,11 @@ int diffData(const QStringList &args)
             return cannotCompare(Error(u"--context must be a whole number >= 0"_s));
     }
 
-    const QString here = QDir::currentPath();
-    auto va = resolveFileVersion(pos[0], here);
-    if (!va)
-        return cannotCompare(va.error());
-    auto vb = resolveFileVersion(pos[1], here);
-    if (!vb)
-        return cannotCompare(vb.error());
+    auto sides = resolveSides(pos);
+    if (!sides)
+        return cannotCompare(sides.error());
+    const FileVersion *va = &sides->first;
+    const FileVersion *vb = &sides->second;
     // One progress line per stage: reading A, reading B, comparing.
     std::unique_ptr<ProgressLine> line;
     diff::TableComparisonStage shown = diff::TableComparisonStage::ReadingText;
@@ -210,13 +221,11 @@ int diffModel(const QStringList &args)
         printErr(u"cairn-cli diff model: give two versions, A and B\n\n"_s + parser.helpText());
         return kCannotCompare;
     }
-    const QString here = QDir::currentPath();
-    auto va = resolveFileVersion(pos[0], here);
-    if (!va)
-        return cannotCompare(va.error());
-    auto vb = resolveFileVersion(pos[1], here);
-    if (!vb)
-        return cannotCompare(vb.error());
+    auto sides = resolveSides(pos);
+    if (!sides)
+        return cannotCompare(sides.error());
+    const FileVersion *va = &sides->first;
+    const FileVersion *vb = &sides->second;
     Result<diff::ModelComparison> d = [&] {
         ProgressLine line(u"comparing"_s);
         return diff::compareModelVersions(*va, *vb, line.callback());

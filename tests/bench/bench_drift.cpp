@@ -98,29 +98,6 @@ void generate(const QString &path, qint64 rows, bool current, std::uint64_t seed
     }
 }
 
-QString machine()
-{
-    utsname un = {};
-    ::uname(&un);
-    QString cpu;
-    QFile info("/proc/cpuinfo");
-    if (info.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &l : info.readAll().split('\n')) {
-            if (l.startsWith("model name")) {
-                cpu = QString::fromUtf8(l.mid(l.indexOf(':') + 1).trimmed());
-                break;
-            }
-        }
-    }
-    long pages = ::sysconf(_SC_PHYS_PAGES);
-    long pageSize = ::sysconf(_SC_PAGE_SIZE);
-    return QString("%1, %2 cores, %3 GiB RAM, %4 %5")
-        .arg(cpu)
-        .arg(::sysconf(_SC_NPROCESSORS_ONLN))
-        .arg(double(pages) * double(pageSize) / (1 << 30), 0, 'f', 1)
-        .arg(un.sysname, un.release);
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -149,7 +126,7 @@ int main(int argc, char **argv)
 
     std::printf(
         "bench_drift: %lld rows x 20 columns, default tests\nmachine: %s\ncommand: %s %lld\n\n",
-        rows, qPrintable(machine()), argv[0], rows);
+        rows, qPrintable(test::machineDescription()), argv[0], rows);
     if (!QFile::exists(ref) || !QFile::exists(cur)) {
         std::printf("generating the files...\n");
         generate(ref, rows, false, 1);

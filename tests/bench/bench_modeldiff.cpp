@@ -262,28 +262,6 @@ int runCairn(const QString &a, const QString &b)
     return 0;
 }
 
-QString machine()
-{
-    utsname un = {};
-    ::uname(&un);
-    QString cpu;
-    QFile info("/proc/cpuinfo");
-    if (info.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &l : info.readAll().split('\n')) {
-            if (l.startsWith("model name")) {
-                cpu = QString::fromUtf8(l.mid(l.indexOf(':') + 1).trimmed());
-                break;
-            }
-        }
-    }
-    const double ram = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
-    return QString("%1, %2 cores, %3 GiB RAM, %4 %5")
-        .arg(cpu)
-        .arg(::sysconf(_SC_NPROCESSORS_ONLN))
-        .arg(ram / (1 << 30), 0, 'f', 1)
-        .arg(un.sysname, un.release);
-}
-
 // Same statuses and figures (1e-9 relative, as numpy's BLAS sums in another order).
 int compare(const QJsonObject &ours, const QJsonObject &theirs, int *compared, double *worst)
 {
@@ -352,7 +330,7 @@ int main(int argc, char **argv)
 
     std::printf(
         "bench_modeldiff: two ~%lld MB safetensors files\nmachine: %s\ncommand: %s %lld\n\n",
-        sizeMb, qPrintable(machine()), argv[0], sizeMb);
+        sizeMb, qPrintable(test::machineDescription()), argv[0], sizeMb);
     if (!QFile::exists(a) || !QFile::exists(b)) {
         std::printf("generating the files...\n");
         std::fflush(stdout);

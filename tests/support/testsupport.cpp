@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -168,6 +169,28 @@ Measured measure(const QStringList &command, const QString &outFile)
     m.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     m.out = test::readFile(outFile);
     return m;
+}
+
+QString machineDescription()
+{
+    utsname un = {};
+    ::uname(&un);
+    QString cpu;
+    QFile info(QStringLiteral("/proc/cpuinfo"));
+    if (info.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &l : info.readAll().split('\n')) {
+            if (l.startsWith("model name")) {
+                cpu = QString::fromUtf8(l.mid(l.indexOf(':') + 1).trimmed());
+                break;
+            }
+        }
+    }
+    const double ram = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+    return QStringLiteral("%1, %2 cores, %3 GiB RAM, %4 %5")
+        .arg(cpu)
+        .arg(::sysconf(_SC_NPROCESSORS_ONLN))
+        .arg(ram / (1 << 30), 0, 'f', 1)
+        .arg(QString::fromLocal8Bit(un.sysname), QString::fromLocal8Bit(un.release));
 }
 
 } // namespace cairn::test

@@ -56,5 +56,7 @@ struct Measured
 };
 // Runs `command` (an absolute program path and its arguments) with stdout to `outFile`.
 Measured measure(const QStringList &command, const QString &outFile);
+// "CPU model, N cores, R GiB RAM, Linux 6.1…": the machine a benchmark's figures come from.
+QString machineDescription();
 
 } // namespace cairn::test
