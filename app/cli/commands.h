@@ -20,6 +20,11 @@ int cmdDrift(const QStringList &args);
 int cmdDiff(const QStringList &args);
 int cmdVersions(const QStringList &args);
 int cmdValidate(const QStringList &args);
+int cmdGate(const QStringList &args);     // registrycommands.cpp
+int cmdRegister(const QStringList &args); // registrycommands.cpp
+int cmdPromote(const QStringList &args);  // registrycommands.cpp
+int cmdModels(const QStringList &args);   // registrycommands.cpp
+int cmdPipeline(const QStringList &args); // pipelinecommand.cpp
 
 QString usage();
 

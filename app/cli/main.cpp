@@ -38,6 +38,9 @@ int main(int argc, char **argv)
         {u"cancel"_s, cairn::cli::cmdCancel},     {u"supervise"_s, cairn::cli::cmdSupervise},
         {u"drift"_s, cairn::cli::cmdDrift},       {u"diff"_s, cairn::cli::cmdDiff},
         {u"versions"_s, cairn::cli::cmdVersions}, {u"validate"_s, cairn::cli::cmdValidate},
+        {u"gate"_s, cairn::cli::cmdGate},         {u"register"_s, cairn::cli::cmdRegister},
+        {u"promote"_s, cairn::cli::cmdPromote},   {u"models"_s, cairn::cli::cmdModels},
+        {u"pipeline"_s, cairn::cli::cmdPipeline},
     };
     for (const auto &[name, handler] : commands) {
         if (name == command)

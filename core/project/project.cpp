@@ -57,6 +57,40 @@ const ModelSpec *Project::model(QStringView modelName) const
     return findByName(models, modelName);
 }
 
+const PipelineSpec *Project::pipeline(QStringView pipelineName) const
+{
+    return findByName(pipelines, pipelineName);
+}
+
+QString pipelineStepKindName(PipelineStep::Kind kind)
+{
+    switch (kind) {
+    case PipelineStep::Kind::Run:
+        return u"run"_s;
+    case PipelineStep::Kind::Validate:
+        return u"validate"_s;
+    case PipelineStep::Kind::Gate:
+        return u"gate"_s;
+    case PipelineStep::Kind::Register:
+        return u"register"_s;
+    case PipelineStep::Kind::Promote:
+        return u"promote"_s;
+    }
+    return {};
+}
+
+QString PipelineStep::displayName() const
+{
+    switch (kind) {
+    case Kind::Run:
+        return target;
+    case Kind::Promote:
+        return u"promote %1 \u2192 %2"_s.arg(target, alias);
+    default:
+        return u"%1 %2"_s.arg(pipelineStepKindName(kind), target);
+    }
+}
+
 QStringList Project::resolveFiles(const QStringList &patterns) const
 {
     QStringList out;

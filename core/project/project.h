@@ -79,11 +79,61 @@ struct DatasetSpec
     std::optional<DatasetChecks> checks = std::nullopt; // `checks:` in cairn.yaml
 };
 
+// One condition of a model gate, as written: `val_auc >= 0.80`,
+// `val_auc >= production.val_auc - 0.01`, `validate.accuracy > 0.7` (grammar in
+// registry/gatecondition.h and docs/project-file.md).
+struct GateCondition
+{
+    QString text;
+    SourceLocation location;
+};
+
+// What a run's model must pass to be promoted (`gate:` of a model in cairn.yaml).
+struct ModelGate
+{
+    QList<GateCondition> conditions;
+    bool dataChecks = true; // `data_checks:`: the checks of the datasets the run used must pass
+    SourceLocation location;
+};
+
 struct ModelSpec
 {
     QString name;
     QStringList paths; // artifact files or globs relative to the project root
     QString description;
+    SourceLocation location;
+    std::optional<ModelGate> gate = std::nullopt;
+};
+
+// One step of a pipeline (`pipelines:` in cairn.yaml). Values may hold the pipeline's
+// {parameters}.
+struct PipelineStep
+{
+    enum class Kind
+    {
+        Run,      // `run: ENTRY` with `parameters:`: a run of that entry point
+        Validate, // `validate: DATASET|PATH`: the dataset's checks (cairn-cli validate)
+        Gate,     // `gate: MODEL`: the model's gate on the run of this pipeline that wrote it
+        Register, // `register: MODEL`: a registry version from that run
+        Promote   // `promote: MODEL` with `to: ALIAS`: the version this pipeline registered
+    };
+    Kind kind = Kind::Run;
+    QString target;                            // entry point, dataset or path, model
+    QList<QPair<QString, QString>> parameters; // Run: entry point parameter values, file order
+    QString alias;                             // Promote: `to:`
+    SourceLocation location;
+
+    // "train", "validate data/reference.csv", "gate churn-model", "promote churn-model → staging"
+    QString displayName() const;
+};
+QString pipelineStepKindName(PipelineStep::Kind kind); // "run", "validate", "gate", ...
+
+struct PipelineSpec
+{
+    QString name;
+    QString description;
+    QList<Parameter> parameters; // like an entry point's; {name} in step values
+    QList<PipelineStep> steps;
     SourceLocation location;
 };
 
@@ -91,7 +141,8 @@ struct ModelSpec
 // may hold {current} (the batch, relative to the project root) and {reference}.
 struct RetrainSettings
 {
-    QString entryPoint;
+    QString entryPoint;                        // one of entryPoint and pipeline is set
+    QString pipeline;                          // `pipeline:` a pipeline's name: Retrain starts it
     QList<QPair<QString, QString>> parameters; // in file order
     SourceLocation location;
 };
@@ -133,6 +184,7 @@ struct Project
     QList<DatasetSpec> datasets;
     QList<ModelSpec> models;
     std::optional<DriftSettings> drift;
+    QList<PipelineSpec> pipelines;
     // Problems that did not stop the project from loading (ignored keys, unresolved
     // templating in dvc.yaml, ...), with file, line and column.
     Errors warnings;
@@ -140,6 +192,7 @@ struct Project
     const EntryPoint *entryPoint(QStringView entryName) const;
     const DatasetSpec *dataset(QStringView datasetName) const;
     const ModelSpec *model(QStringView modelName) const;
+    const PipelineSpec *pipeline(QStringView pipelineName) const;
 
     // The files a dataset or model pattern list matches now, absolute, in natural order.
     QStringList resolveFiles(const QStringList &patterns) const;

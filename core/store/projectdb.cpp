@@ -168,6 +168,79 @@ CREATE TABLE content_descriptions (
     description  TEXT NOT NULL        -- JSON (docs/file-formats.md)
 ) WITHOUT ROWID;
 )sql"},
+        {5, R"sql(
+-- The model registry (core/registry): registered models, their versions and aliases, and every
+-- alias change with the gate report it was decided on.
+CREATE TABLE registered_models (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,   -- the model's name in the project file
+    created_ms   INTEGER NOT NULL
+);
+CREATE TABLE model_versions (
+    model_id     INTEGER NOT NULL REFERENCES registered_models (id) ON DELETE CASCADE,
+    version      INTEGER NOT NULL,       -- 1, 2, ... per model
+    created_ms   INTEGER NOT NULL,
+    run_id       INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    files        TEXT NOT NULL,          -- JSON [{"path", "hash", "size"}]
+    content_hash TEXT NOT NULL,          -- xxh128 over the files' paths and hashes: one version per content
+    metrics      TEXT NOT NULL,          -- JSON {"val_auc": 0.81, "validate.auc": 0.79}
+    datasets     TEXT NOT NULL,          -- JSON [{"name", "path", "hash"}]
+    gate_report  TEXT NOT NULL,          -- JSON, as evaluated at registration
+    gate_passed  INTEGER NOT NULL,
+    note         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (model_id, version),
+    UNIQUE (model_id, content_hash)
+) WITHOUT ROWID;
+-- One version per alias and model, except "archived", which any number of versions carry.
+CREATE TABLE model_aliases (
+    model_id     INTEGER NOT NULL REFERENCES registered_models (id) ON DELETE CASCADE,
+    alias        TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    set_ms       INTEGER NOT NULL,
+    PRIMARY KEY (model_id, alias, version)
+) WITHOUT ROWID;
+CREATE TABLE model_transitions (
+    id           INTEGER PRIMARY KEY,
+    model_id     INTEGER NOT NULL REFERENCES registered_models (id) ON DELETE CASCADE,
+    version      INTEGER NOT NULL,
+    alias        TEXT NOT NULL,
+    action       TEXT NOT NULL CHECK (action IN ('register', 'set', 'remove')),
+    previous_version INTEGER,            -- the version that held the alias before, if any
+    ms           INTEGER NOT NULL,
+    gate_passed  INTEGER,                -- NULL when no gate was needed (archive, remove)
+    overridden   INTEGER NOT NULL DEFAULT 0,
+    reason       TEXT NOT NULL DEFAULT '',
+    user         TEXT NOT NULL DEFAULT '',
+    gate_report  TEXT                    -- JSON, as evaluated for this change
+);
+CREATE INDEX model_transitions_model ON model_transitions (model_id, id);
+
+-- Pipelines (core/pipeline): one row per start of a pipeline, one per step.
+CREATE TABLE pipeline_runs (
+    id            INTEGER PRIMARY KEY,
+    pipeline      TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN
+                      ('queued', 'running', 'finished', 'failed', 'cancelled', 'lost')),
+    params        TEXT NOT NULL,         -- JSON {"data": "data/incoming/batch-06.csv"}
+    created_ms    INTEGER NOT NULL,
+    started_ms    INTEGER,
+    ended_ms      INTEGER,
+    error         TEXT NOT NULL DEFAULT '', -- why the chain stopped
+    supervisor_pid   INTEGER,
+    supervisor_start INTEGER
+);
+CREATE TABLE pipeline_steps (
+    pipeline_run_id INTEGER NOT NULL REFERENCES pipeline_runs (id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,    -- 0-based, in the file's order
+    name            TEXT NOT NULL,       -- "train", "gate churn-model"
+    kind            TEXT NOT NULL,       -- run, validate, gate, register, promote
+    status          TEXT NOT NULL CHECK (status IN
+                        ('pending', 'running', 'finished', 'failed', 'cancelled', 'skipped')),
+    run_id          INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    message         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (pipeline_run_id, position)
+) WITHOUT ROWID;
+)sql"},
     };
     return steps;
 }

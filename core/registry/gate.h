@@ -1,0 +1,80 @@
+#pragma once
+
+// Model gates: what a run's model must pass before it may take an alias (docs/project-file.md,
+// "Model gates"). A gate is the `gate:` of a model in cairn.yaml: metric conditions on the run,
+// comparisons with the version an alias holds (`production.val_auc`), and the data checks of the
+// datasets the run used. Plain functions over the project and its store.
+
+#include "common/error.h"
+#include "project/project.h"
+#include "store/database.h"
+#include "validation/datavalidation.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+
+#include <optional>
+
+namespace cairn::registry {
+
+// One condition, evaluated.
+struct ConditionResult
+{
+    QString condition; // as written in cairn.yaml
+    SourceLocation location;
+    bool passed = false;
+    // True when a side names an alias no version holds yet (the first model has no
+    // `production`): the condition passes, and `message` says it was not compared.
+    bool skipped = false;
+    std::optional<double> left;  // the left side's value, when it could be computed
+    std::optional<double> right; // the right side's value
+    // "val_auc 0.8123 >= 0.7950 (production.val_auc 0.8050 - 0.01)", or why it failed to
+    // evaluate: "the run has no metric \"val_auc\"; it has: loss, val_loss".
+    QString message;
+};
+
+// The checks of one dataset the run used, run on the content the run read (PATH@run:ID).
+struct DataCheckResult
+{
+    QString dataset;
+    QString version; // "data/reference.csv@run:12"
+    bool passed = false;
+    QString message; // "11 rules passed", "2 of 11 rules failed: ...", or why it could not run
+    std::optional<validation::ValidationReport> report;
+};
+
+struct GateReport
+{
+    QString model;
+    qint64 runId = 0;
+    QDateTime evaluated;
+    bool declared = false; // the model declares a gate; without one every report passes
+    QList<ConditionResult> conditions;
+    QList<DataCheckResult> data;
+
+    bool passed() const;
+};
+
+// The metrics a gate condition can name for a run: its own latest values by name ("val_auc"),
+// and for each entry point whose newest finished run used the model this run wrote, that run's
+// latest values as "ENTRY.NAME" ("validate.auc"). This is what a registered version keeps, and
+// what `production.NAME` reads.
+Result<QJsonObject> metricsSnapshot(const Project &project, Database &db, const QString &model,
+                                    qint64 runId);
+
+// Evaluates `model`'s gate on run `runId`. Alias references (`production.NAME`) read the
+// metrics snapshot of the version holding the alias now. Errors: an unknown model or run, a
+// store that cannot be read; a condition that cannot be evaluated is a failed condition with its
+// reason, not an error.
+Result<GateReport> evaluateGate(const Project &project, Database &db, const QString &model,
+                                qint64 runId, const Progress &progress = {});
+
+// `{"model", "run", "evaluated", "declared", "passed", "conditions": [{"condition", "line",
+// "passed", "skipped", "left", "right", "message"}], "data": [{"dataset", "version", "passed",
+// "message", "report"}]}`; and back, for reports kept in the store.
+QJsonObject gateReportToJson(const GateReport &report);
+GateReport gateReportFromJson(const QJsonObject &json);
+// PASS/FAIL per condition and dataset, then one line "gate passed"/"gate failed".
+QString gateReportToText(const GateReport &report);
+
+} // namespace cairn::registry
