@@ -3,6 +3,7 @@
 
 #include "checksyaml.h"
 #include "drift/drift.h"
+#include "gateyaml.h"
 #include "placeholders.h"
 #include "projectfile.h"
 #include "yamlsupport.h"
@@ -388,11 +389,13 @@ private:
             const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
             const YAML::Node pathNode = body.IsMap() ? valueOf(body, "path") : body;
             if (body.IsMap()) {
-                y.checkKeys(body, {u"path"_s, u"description"_s}, ctx);
+                y.checkKeys(body, {u"path"_s, u"description"_s, u"gate"_s}, ctx);
                 if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
                     if (auto s = y.expectScalar(d, u"the description of "_s + ctx))
                         m.description = s->trimmed();
                 }
+                if (const auto g = valueOf(body, "gate"); g.IsDefined() && !g.IsNull())
+                    m.gate = readModelGate(y, g, m.name);
             }
             if (!pathNode.IsDefined() || pathNode.IsNull()) {
                 y.error(it->first, u"%1 has no path"_s.arg(ctx),

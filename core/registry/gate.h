@@ -49,6 +49,10 @@ struct GateReport
     qint64 runId = 0;
     QDateTime evaluated;
     bool declared = false; // the model declares a gate; without one every report passes
+    // Why the gate fails whatever its conditions say: the run did not finish ("run #12
+    // failed: a gate passes only on a finished run"), or a registered version has no run to
+    // evaluate. Empty otherwise. The conditions are still evaluated, for the record.
+    QString failure;
     QList<ConditionResult> conditions;
     QList<DataCheckResult> data;
 
@@ -69,9 +73,10 @@ Result<QJsonObject> metricsSnapshot(const Project &project, Database &db, const 
 Result<GateReport> evaluateGate(const Project &project, Database &db, const QString &model,
                                 qint64 runId, const Progress &progress = {});
 
-// `{"model", "run", "evaluated", "declared", "passed", "conditions": [{"condition", "line",
-// "passed", "skipped", "left", "right", "message"}], "data": [{"dataset", "version", "passed",
-// "message", "report"}]}`; and back, for reports kept in the store.
+// `{"model", "run", "evaluated", "declared", "passed", "failure", "conditions": [{"condition",
+// "line", "passed", "skipped", "left", "right", "message"}], "data": [{"dataset", "version",
+// "passed", "message", "report"}]}`; and back, for reports kept in the store (a data check's
+// `report` is not read back: its `message` says what it found).
 QJsonObject gateReportToJson(const GateReport &report);
 GateReport gateReportFromJson(const QJsonObject &json);
 // PASS/FAIL per condition and dataset, then one line "gate passed"/"gate failed".

@@ -104,6 +104,9 @@ struct PromoteRequest
 // conditions and whose hint says how to override. Recorded in the history either way it
 // succeeds.
 Result<Transition> promote(const Project &project, Database &db, const PromoteRequest &request);
+// True for the Error promote() returns when the gate failed and no reason was given (the
+// CLI exits 1 on it, 2 on other errors).
+bool isGateRefusal(const Error &error);
 // Takes `alias` off `version`; recorded with the reason.
 Result<Transition> removeAlias(Database &db, const QString &model, int version,
                                const QString &alias, const QString &reason = {});
