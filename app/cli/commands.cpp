@@ -56,6 +56,11 @@ Commands:
   versions --register [NAME]...
                               Record the declared files' current content as versions
                               and keep their bytes in .cairn/objects
+  pipeline [NAME] [-P N=V]    Run a pipeline of cairn.yaml step by step, each step a run
+                              (--detach: in the background, prints its id; exits 1
+                              when a step fails, 130 on Ctrl-C)
+  pipeline --list|--show ID   Recent pipeline runs and their steps (--json;
+                              --cancel ID stops one)
   diff data A B               What changed between two versions of a table: schema,
                               rows, cells (--key COL, --tolerance X, --json,
                               --format daff|html, --output FILE)
@@ -64,6 +69,19 @@ Commands:
                               data/train.csv@HEAD~1; DVC-tracked data comes from the
                               DVC cache; PATH@xxh128:HASH and PATH@run:ID name the
                               versions `versions` lists)
+  gate RUN [--model NAME]     Check a run's model against its `gate:` in cairn.yaml:
+                              PASS/FAIL per condition and data check; exits 1 when
+                              the gate fails (--json)
+  register MODEL --run RUN    Register the model files a finished run wrote as the
+                              model's next version, with its metrics and gate report
+                              (--note TEXT, --json)
+  promote MODEL VERSION --to ALIAS
+                              Move an alias (production, staging, archived, or a name)
+                              to a version; refused (exit 1) when the gate fails,
+                              unless --reason TEXT is given (recorded); --remove
+                              takes the alias off
+  models [MODEL] [--json]     Registered models: versions, aliases, runs, gates,
+                              metrics (--history: every alias change and its reason)
 
 Options for commands that work on a project:
   --project DIR               The project folder (default: the current folder or the

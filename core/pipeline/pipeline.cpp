@@ -1,1 +1,254 @@
+// Pipelines: preparing a pipeline run, the detached supervisor, reading back (with lost
+// supervisors) and cancelling. runPipeline is in pipelinerun.cpp, the rows in pipelinestore.cpp.
+
 #include "pipeline.h"
+
+#include "pipelinestore.h"
+#include "project/placeholders.h"
+#include "project/yamlsupport.h"
+#include "runs/process.h"
+#include "runs/runstore.h"
+#include "runs/supervisorprocess.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSaveFile>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+
+namespace cairn::pipeline {
+
+namespace {
+
+// `text` with every {parameter} replaced by its value (validated by the reader).
+QString substitute(const QString &text, const QHash<QString, QString> &values)
+{
+    const auto found = findPlaceholders(text);
+    if (!found)
+        return text;
+    return substitutePlaceholders(text, *found,
+                                  [&](const QString &name) { return values.value(name); });
+}
+
+// The values of the pipeline's parameters: given ones checked, defaults for the rest.
+std::expected<ParamValues, Errors> checkValues(const PipelineSpec &spec, const ParamValues &given)
+{
+    Errors errors;
+    QStringList names;
+    for (const Parameter &p : spec.parameters)
+        names.append(p.name);
+    QHash<QString, QString> byName;
+    for (const auto &[k, v] : given) {
+        if (byName.contains(k))
+            errors.append(Error(u"parameter \"%1\" is given twice"_s.arg(k)));
+        byName.insert(k, v);
+        if (!names.contains(k)) {
+            const QString guess = closestMatch(k, names);
+            errors.append(
+                Error(u"pipeline \"%1\" has no parameter \"%2\"%3"_s.arg(
+                          spec.name, k,
+                          guess.isEmpty() ? QString() : u" (did you mean \"%1\"?)"_s.arg(guess)))
+                    .withHint(names.isEmpty() ? u"This pipeline takes no parameters"_s
+                                              : u"Its parameters: %1"_s.arg(names.join(u", "_s))));
+        }
+    }
+    ParamValues out;
+    for (const Parameter &p : spec.parameters) {
+        if (!byName.contains(p.name) && !p.defaultValue) {
+            errors.append(Error(u"no value given for parameter \"%1\" of pipeline \"%2\", which "
+                                "has no default"_s.arg(p.name, spec.name))
+                              .withHint(u"Give a value, for example --param %1=..."_s.arg(p.name)));
+            continue;
+        }
+        const auto checked =
+            checkParameterValue(p, byName.value(p.name, p.defaultValue.value_or(QString())));
+        if (!checked) {
+            errors.append(checked.error());
+            continue;
+        }
+        out.append({p.name, *checked});
+    }
+    if (!errors.isEmpty())
+        return std::unexpected(errors);
+    return out;
+}
+
+QString projectRootOf(const Database &db)
+{
+    // <root>/.cairn/cairn.db
+    return QFileInfo(QFileInfo(db.path()).absolutePath()).absolutePath();
+}
+
+// A running pipeline run whose supervisor is gone becomes lost.
+Result<void> reconcile(Database &db, qint64 id, const QString &status)
+{
+    if (status != u"running"_s)
+        return ok();
+    PipelineStore store(db);
+    auto sup = store.supervisor(id);
+    if (!sup)
+        return fail(sup.error());
+    if (*sup && isProcessAlive((*sup)->first, (*sup)->second))
+        return ok();
+    const QString error =
+        *sup ? u"the pipeline's supervisor (process %1) is gone"_s.arg((*sup)->first)
+             : u"the pipeline's supervisor is gone"_s;
+    auto ended = store.endIf(id, u"running"_s, u"lost"_s, error);
+    if (!ended)
+        return fail(ended.error());
+    (void)RunStore(db).reconcile(projectRootOf(db));
+    return ok();
+}
+
+} // namespace
+
+std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project, Database &db,
+                                                         const QString &pipeline,
+                                                         const ParamValues &values)
+{
+    const PipelineSpec *spec = project.pipeline(pipeline);
+    if (!spec) {
+        QStringList names;
+        for (const PipelineSpec &p : project.pipelines)
+            names.append(p.name);
+        const QString guess = closestMatch(pipeline, names);
+        return std::unexpected(Errors{
+            Error(u"project \"%1\" has no pipeline \"%2\"%3"_s.arg(
+                      project.name, pipeline,
+                      guess.isEmpty() ? QString() : u" (did you mean \"%1\"?)"_s.arg(guess)),
+                  project.projectFile)
+                .withHint(names.isEmpty() ? u"Declare pipelines under `pipelines:` in cairn.yaml"_s
+                                          : u"Pipelines: %1"_s.arg(names.join(u", "_s)))});
+    }
+    auto checked = checkValues(*spec, values);
+    if (!checked)
+        return std::unexpected(checked.error());
+    QHash<QString, QString> byName;
+    for (const auto &[k, v] : *checked)
+        byName.insert(k, v);
+
+    PipelineRunRecord record;
+    record.pipeline = spec->name;
+    record.status = u"queued"_s;
+    record.params = *checked;
+    record.created = QDateTime::currentDateTime();
+    QJsonArray steps;
+    for (const PipelineStep &declared : spec->steps) {
+        PipelineStep step = declared;
+        step.target = substitute(step.target, byName);
+        for (auto &[k, v] : step.parameters)
+            v = substitute(v, byName);
+        steps.append(stepToJson(step));
+        StepRecord rec;
+        rec.position = int(record.steps.size());
+        rec.name = step.displayName();
+        rec.kind = pipelineStepKindName(step.kind);
+        record.steps.append(rec);
+    }
+    auto id = PipelineStore(db).create(record);
+    if (!id)
+        return std::unexpected(Errors{id.error()});
+    record.id = *id;
+
+    const QString dir = pipelineDirectory(project.rootDir, record.id);
+    QSaveFile f(QDir(dir).filePath(u"steps.json"_s));
+    if (!QDir().mkpath(dir) || !f.open(QIODevice::WriteOnly) ||
+        f.write(
+            QJsonDocument(QJsonObject{{u"pipeline"_s, spec->name}, {u"steps"_s, steps}}).toJson()) <
+            0 ||
+        !f.commit()) {
+        const Error e(u"cannot write the pipeline's steps: %1"_s.arg(f.errorString()),
+                      f.fileName());
+        (void)PipelineStore(db).end(record.id, u"failed"_s, e.message);
+        return std::unexpected(Errors{e});
+    }
+    return record;
+}
+
+Result<qint64> startPipelineSupervisor(const QString &projectRoot, qint64 pipelineRunId)
+{
+    const QString exe = supervisorExecutable();
+    if (exe.isEmpty())
+        return fail(
+            Error(u"cannot find cairn-cli, which runs pipelines"_s)
+                .withHint(u"Install cairn-cli next to cairn, or set CAIRN_CLI to its path"_s));
+    QProcess process;
+    process.setProgram(exe);
+    process.setArguments({u"pipeline"_s, u"--supervise"_s, QString::number(pipelineRunId),
+                          u"--project"_s, projectRoot});
+    process.setWorkingDirectory(projectRoot);
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.setStandardOutputFile(QProcess::nullDevice());
+    const QString dir = pipelineDirectory(projectRoot, pipelineRunId);
+    QDir().mkpath(dir);
+    process.setStandardErrorFile(QDir(dir).filePath(u"supervisor.log"_s));
+    qint64 pid = 0;
+    if (!process.startDetached(&pid))
+        return fail(
+            Error(u"cannot start the pipeline supervisor: %1"_s.arg(process.errorString()), exe));
+    return pid;
+}
+
+Result<PipelineRunRecord> pipelineRun(Database &db, qint64 id)
+{
+    PipelineStore store(db);
+    auto record = store.get(id);
+    if (!record)
+        return record;
+    if (auto r = reconcile(db, id, record->status); !r)
+        return fail(r.error());
+    if (record->status != u"running"_s)
+        return record;
+    return store.get(id);
+}
+
+Result<QList<PipelineRunRecord>> listPipelineRuns(Database &db, int limit)
+{
+    auto ids = PipelineStore(db).newestIds(limit);
+    if (!ids)
+        return fail(ids.error());
+    QList<PipelineRunRecord> out;
+    for (qint64 id : *ids) {
+        auto r = pipelineRun(db, id);
+        if (!r)
+            return fail(r.error());
+        out.append(*r);
+    }
+    return out;
+}
+
+Result<void> cancelPipeline(Database &db, qint64 id)
+{
+    auto record = pipelineRun(db, id);
+    if (!record)
+        return fail(record.error());
+    PipelineStore store(db);
+    if (record->status == u"queued"_s) {
+        auto ended = store.endIf(id, u"queued"_s, u"cancelled"_s, u"cancelled before it started"_s);
+        if (!ended)
+            return fail(ended.error());
+        if (*ended)
+            return ok();
+        record = store.get(id); // its supervisor took it meanwhile
+        if (!record)
+            return fail(record.error());
+    }
+    if (record->status != u"running"_s)
+        return fail(Error(
+            u"pipeline run %1 has already ended (%2)"_s.arg(QString::number(id), record->status)));
+    auto sup = store.supervisor(id);
+    if (!sup)
+        return fail(sup.error());
+    if (!*sup || !isProcessAlive((*sup)->first, (*sup)->second) ||
+        ::kill(pid_t((*sup)->first), SIGTERM) != 0)
+        return fail(Error(u"cannot reach the supervisor of pipeline run %1"_s.arg(id)));
+    return ok();
+}
+
+} // namespace cairn::pipeline

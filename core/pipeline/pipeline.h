@@ -11,6 +11,7 @@
 #include "project/project.h"
 #include "store/database.h"
 
+#include <QByteArrayView>
 #include <QDateTime>
 
 #include <expected>
@@ -62,9 +63,11 @@ std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project,
 // Runs a prepared pipeline in this process, step after step: each step is prepared as a run and
 // supervised in the foreground (superviseRun); a step whose run does not finish with exit code 0
 // fails the chain and the remaining steps are skipped. `onStep` is called after every change of
-// a step (for cairn-cli's echo). SIGINT/SIGTERM cancel the running step and the chain.
+// a step (for cairn-cli's echo); `onOutput` with every chunk of every step's output, as
+// SupervisorOptions::onOutput. SIGINT/SIGTERM/SIGHUP cancel the running step and the chain.
 Result<PipelineRunRecord> runPipeline(const QString &projectRoot, qint64 pipelineRunId,
-                                      const std::function<void(const StepRecord &)> &onStep = {});
+                                      const std::function<void(const StepRecord &)> &onStep = {},
+                                      const std::function<void(QByteArrayView)> &onOutput = {});
 
 // Starts `cairn-cli pipeline --supervise ID` detached, in its own session (like
 // startSupervisor), so the chain outlives the GUI. Returns the supervisor's process id.

@@ -4,6 +4,7 @@
 #include "checksyaml.h"
 #include "drift/drift.h"
 #include "gateyaml.h"
+#include "pipelineyaml.h"
 #include "placeholders.h"
 #include "projectfile.h"
 #include "yamlsupport.h"
@@ -61,7 +62,7 @@ public:
 
         y.checkKeys(root,
                     {u"version"_s, u"name"_s, u"description"_s, u"entry_points"_s, u"datasets"_s,
-                     u"models"_s, u"drift"_s},
+                     u"models"_s, u"pipelines"_s, u"drift"_s},
                     u"the project file"_s);
         readVersion(root["version"]);
         if (const auto n = root["name"]; n.IsDefined()) {
@@ -82,6 +83,8 @@ public:
             readDatasets(d);
         if (const auto m = root["models"]; m.IsDefined() && !m.IsNull())
             readModels(m);
+        if (const auto p = valueOf(root, "pipelines"); p.IsDefined() && !p.IsNull())
+            readPipelines(y, p, project);
         if (const auto d = root["drift"]; d.IsDefined() && !d.IsNull())
             readDrift(d);
 
@@ -156,7 +159,8 @@ private:
                         ep.workingDirectory = checkRelativePath(w, *s, u"working_dir"_s);
                 }
                 if (const auto p = body["parameters"]; p.IsDefined() && !p.IsNull())
-                    readParameters(p, ep);
+                    readParameterDeclarations(y, p, u"entry point \"%1\""_s.arg(name),
+                                              ep.parameters);
                 if (const auto m = body["metrics"]; m.IsDefined() && !m.IsNull())
                     readMetricPatterns(m, ep);
             } else {
@@ -186,71 +190,6 @@ private:
             return {};
         }
         return p;
-    }
-
-    void readParameters(const YAML::Node &node, EntryPoint &ep)
-    {
-        const QString ctx = u"the parameters of entry point \"%1\""_s.arg(ep.name);
-        if (!y.expectMap(node, ctx))
-            return;
-        y.checkDuplicateKeys(node, ctx);
-        for (auto it = node.begin(); it != node.end(); ++it) {
-            Parameter p;
-            p.name = toQString(it->first.Scalar());
-            p.location = y.where(it->first);
-            if (!paramNameRe().match(p.name).hasMatch()) {
-                y.error(it->first,
-                        u"parameter name \"%1\" must start with a letter or '_' and use only "
-                        "letters, digits, '_' and '-'"_s.arg(p.name));
-                continue;
-            }
-            const QString pctx = u"parameter \"%1\" of entry point \"%2\""_s.arg(p.name, ep.name);
-            const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
-            if (!body.IsScalar() && !body.IsMap()) {
-                y.error(body, u"%1 must be a type (such as `int`) or a mapping with `type` and "
-                              "`default`, but it is %2"_s.arg(pctx, YamlFile::describe(body)));
-                continue;
-            }
-            // `epochs: int` or `epochs: {type: int, default: 10, description: ...}`
-            const YAML::Node typeNode = body.IsScalar() ? body : valueOf(body, "type");
-            const YAML::Node defaultNode = valueOf(body, "default");
-            if (body.IsMap()) {
-                y.checkKeys(body, {u"type"_s, u"default"_s, u"description"_s}, pctx);
-                if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
-                    if (auto s = y.expectScalar(d, u"the description of "_s + pctx))
-                        p.description = s->trimmed();
-                }
-            }
-            if (typeNode.IsDefined() && !typeNode.IsNull()) {
-                const auto t = y.expectScalar(typeNode, u"the type of "_s + pctx);
-                if (!t)
-                    continue;
-                const auto type = paramTypeFromName(*t);
-                if (!type || *type == ParamType::Uri) {
-                    // Reported once; the parameter stays declared so its placeholder does not
-                    // give a second, misleading error.
-                    y.error(typeNode, u"%1 has unknown type \"%2\""_s.arg(pctx, *t),
-                            u"Use one of %1"_s.arg(cairnParamTypeNames()));
-                    ep.parameters.append(p);
-                    continue;
-                }
-                p.type = *type;
-            }
-            if (defaultNode.IsDefined() && !defaultNode.IsNull()) {
-                const auto d = y.expectScalar(defaultNode, u"the default of "_s + pctx);
-                if (!d)
-                    continue;
-                const auto checked = checkParameterValue(p, *d);
-                if (!checked) {
-                    y.error(defaultNode, u"the default of "_s + checked.error().message,
-                            checked.error().hint);
-                    ep.parameters.append(p);
-                    continue;
-                }
-                p.defaultValue = *checked;
-            }
-            ep.parameters.append(p);
-        }
     }
 
     void readMetricPatterns(const YAML::Node &node, EntryPoint &ep)
@@ -520,43 +459,67 @@ private:
         const QString ctx = u"drift \"retrain\""_s;
         if (!y.expectMap(node, ctx))
             return;
-        y.checkKeys(node, {u"entry_point"_s, u"parameters"_s}, ctx);
+        y.checkKeys(node, {u"entry_point"_s, u"pipeline"_s, u"parameters"_s}, ctx);
         RetrainSettings r;
         r.location = y.where(node);
         const auto ep = valueOf(node, "entry_point");
-        if (!ep.IsDefined() || ep.IsNull()) {
-            y.error(node, ctx + u" has no \"entry_point\""_s,
-                    u"Name the entry point that trains the model, such as `entry_point: train`"_s);
+        const auto pl = valueOf(node, "pipeline");
+        const bool hasEntry = ep.IsDefined() && !ep.IsNull();
+        const bool hasPipeline = pl.IsDefined() && !pl.IsNull();
+        if (hasEntry == hasPipeline) {
+            y.error(hasEntry ? keyOf(node, "pipeline") : node,
+                    hasEntry ? ctx + u" has both \"entry_point\" and \"pipeline\""_s
+                             : ctx + u" has no \"entry_point\""_s,
+                    hasEntry ? u"Keep one: a pipeline can run the entry point as one of its steps"_s
+                             : u"Name the entry point that trains the model, such as `entry_point: "
+                               "train`, or a pipeline, such as `pipeline: retrain`"_s);
             return;
         }
-        auto name = y.expectScalar(ep, ctx + u" \"entry_point\""_s);
+        auto name = y.expectScalar(hasEntry ? ep : pl,
+                                   ctx + (hasEntry ? u" \"entry_point\""_s : u" \"pipeline\""_s));
         if (!name)
             return;
-        r.entryPoint = name->trimmed();
-        const EntryPoint *entry = project.entryPoint(r.entryPoint);
-        if (!entry) {
-            QStringList names;
-            for (const EntryPoint &e : project.entryPoints)
-                names.append(e.name);
-            y.error(ep, u"the retrain entry point \"%1\" is not declared"_s.arg(r.entryPoint),
-                    suggestion(r.entryPoint, names, u"Declare it under `entry_points:`"_s));
-            return;
+        QStringList declared;
+        QString owner;
+        if (hasPipeline) {
+            r.pipeline = name->trimmed();
+            const PipelineSpec *pipeline = project.pipeline(r.pipeline);
+            if (!pipeline) {
+                QStringList names;
+                for (const PipelineSpec &p : project.pipelines)
+                    names.append(p.name);
+                y.error(pl, u"the retrain pipeline \"%1\" is not declared"_s.arg(r.pipeline),
+                        suggestion(r.pipeline, names, u"Declare it under `pipelines:`"_s));
+                return;
+            }
+            for (const Parameter &p : pipeline->parameters)
+                declared.append(p.name);
+            owner = u"pipeline \"%1\""_s.arg(r.pipeline);
+        } else {
+            r.entryPoint = name->trimmed();
+            const EntryPoint *entry = project.entryPoint(r.entryPoint);
+            if (!entry) {
+                QStringList names;
+                for (const EntryPoint &e : project.entryPoints)
+                    names.append(e.name);
+                y.error(ep, u"the retrain entry point \"%1\" is not declared"_s.arg(r.entryPoint),
+                        suggestion(r.entryPoint, names, u"Declare it under `entry_points:`"_s));
+                return;
+            }
+            for (const Parameter &p : entry->parameters)
+                declared.append(p.name);
+            owner = u"entry point \"%1\""_s.arg(r.entryPoint);
         }
         if (const auto params = valueOf(node, "parameters");
             params.IsDefined() && !params.IsNull()) {
             if (y.expectMap(params, ctx + u" \"parameters\""_s)) {
                 y.checkDuplicateKeys(params, ctx + u" \"parameters\""_s);
-                QStringList declared;
-                for (const Parameter &p : entry->parameters)
-                    declared.append(p.name);
                 for (auto it = params.begin(); it != params.end(); ++it) {
                     const YAML::Node keyNode = it->first;
                     const YAML::Node valueNode = it->second;
                     const QString pname = toQString(keyNode.Scalar());
                     if (!declared.contains(pname)) {
-                        y.error(keyNode,
-                                u"entry point \"%1\" has no parameter \"%2\""_s.arg(r.entryPoint,
-                                                                                    pname),
+                        y.error(keyNode, u"%1 has no parameter \"%2\""_s.arg(owner, pname),
                                 suggestion(pname, declared,
                                            u"Its parameters: %1"_s.arg(declared.join(u", "_s))));
                         continue;
@@ -594,6 +557,72 @@ private:
 };
 
 } // namespace
+
+void readParameterDeclarations(YamlFile &y, const YAML::Node &node, const QString &owner,
+                               QList<Parameter> &out)
+{
+    const QString ctx = u"the parameters of %1"_s.arg(owner);
+    if (!y.expectMap(node, ctx))
+        return;
+    y.checkDuplicateKeys(node, ctx);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        Parameter p;
+        p.name = toQString(it->first.Scalar());
+        p.location = y.where(it->first);
+        if (!paramNameRe().match(p.name).hasMatch()) {
+            y.error(it->first,
+                    u"parameter name \"%1\" must start with a letter or '_' and use only "
+                    "letters, digits, '_' and '-'"_s.arg(p.name));
+            continue;
+        }
+        const QString pctx = u"parameter \"%1\" of %2"_s.arg(p.name, owner);
+        const YAML::Node body = it->second; // a copy: `->` yields a temporary proxy
+        if (!body.IsScalar() && !body.IsMap()) {
+            y.error(body, u"%1 must be a type (such as `int`) or a mapping with `type` and "
+                          "`default`, but it is %2"_s.arg(pctx, YamlFile::describe(body)));
+            continue;
+        }
+        // `epochs: int` or `epochs: {type: int, default: 10, description: ...}`
+        const YAML::Node typeNode = body.IsScalar() ? body : valueOf(body, "type");
+        const YAML::Node defaultNode = valueOf(body, "default");
+        if (body.IsMap()) {
+            y.checkKeys(body, {u"type"_s, u"default"_s, u"description"_s}, pctx);
+            if (const auto d = body["description"]; d.IsDefined() && !d.IsNull()) {
+                if (auto s = y.expectScalar(d, u"the description of "_s + pctx))
+                    p.description = s->trimmed();
+            }
+        }
+        if (typeNode.IsDefined() && !typeNode.IsNull()) {
+            const auto t = y.expectScalar(typeNode, u"the type of "_s + pctx);
+            if (!t)
+                continue;
+            const auto type = paramTypeFromName(*t);
+            if (!type || *type == ParamType::Uri) {
+                // Reported once; the parameter stays declared so its placeholder does not
+                // give a second, misleading error.
+                y.error(typeNode, u"%1 has unknown type \"%2\""_s.arg(pctx, *t),
+                        u"Use one of %1"_s.arg(cairnParamTypeNames()));
+                out.append(p);
+                continue;
+            }
+            p.type = *type;
+        }
+        if (defaultNode.IsDefined() && !defaultNode.IsNull()) {
+            const auto d = y.expectScalar(defaultNode, u"the default of "_s + pctx);
+            if (!d)
+                continue;
+            const auto checked = checkParameterValue(p, *d);
+            if (!checked) {
+                y.error(defaultNode, u"the default of "_s + checked.error().message,
+                        checked.error().hint);
+                out.append(p);
+                continue;
+            }
+            p.defaultValue = *checked;
+        }
+        out.append(p);
+    }
+}
 
 std::expected<Project, Errors> parseCairnYaml(const QString &filePath, const QByteArray &bytes,
                                               const QString &rootDir)

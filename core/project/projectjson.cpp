@@ -37,6 +37,51 @@ static QJsonArray filesJson(const Project &project, const QStringList &patterns)
     return files;
 }
 
+static QJsonArray parametersJson(const QList<Parameter> &parameters)
+{
+    QJsonArray params;
+    for (const Parameter &p : parameters) {
+        QJsonObject po;
+        po.insert(u"name"_s, p.name);
+        po.insert(u"type"_s, paramTypeName(p.type));
+        po.insert(u"required"_s, p.isRequired());
+        if (p.defaultValue)
+            po.insert(u"default"_s, *p.defaultValue);
+        if (!p.description.isEmpty())
+            po.insert(u"description"_s, p.description);
+        params.append(po);
+    }
+    return params;
+}
+
+static QJsonObject pipelineJson(const Project &project, const PipelineSpec &pipeline)
+{
+    QJsonObject o;
+    o.insert(u"name"_s, pipeline.name);
+    if (!pipeline.description.isEmpty())
+        o.insert(u"description"_s, pipeline.description);
+    o.insert(u"parameters"_s, parametersJson(pipeline.parameters));
+    QJsonArray steps;
+    for (const PipelineStep &step : pipeline.steps) {
+        QJsonObject so;
+        so.insert(u"kind"_s, pipelineStepKindName(step.kind));
+        so.insert(u"target"_s, step.target);
+        so.insert(u"name"_s, step.displayName());
+        if (step.kind == PipelineStep::Kind::Run) {
+            QJsonObject values;
+            for (const auto &[name, value] : step.parameters)
+                values.insert(name, value);
+            so.insert(u"parameters"_s, values);
+        }
+        if (step.kind == PipelineStep::Kind::Promote)
+            so.insert(u"to"_s, step.alias);
+        steps.append(so);
+    }
+    o.insert(u"steps"_s, steps);
+    o.insert(u"location"_s, locationJson(project.projectFile, pipeline.location));
+    return o;
+}
+
 QJsonObject projectToJson(const Project &project)
 {
     QJsonObject root;
@@ -56,19 +101,7 @@ QJsonObject projectToJson(const Project &project)
             e.insert(u"description"_s, ep.description);
         if (!ep.workingDirectory.isEmpty())
             e.insert(u"working_dir"_s, ep.workingDirectory);
-        QJsonArray params;
-        for (const Parameter &p : ep.parameters) {
-            QJsonObject po;
-            po.insert(u"name"_s, p.name);
-            po.insert(u"type"_s, paramTypeName(p.type));
-            po.insert(u"required"_s, p.isRequired());
-            if (p.defaultValue)
-                po.insert(u"default"_s, *p.defaultValue);
-            if (!p.description.isEmpty())
-                po.insert(u"description"_s, p.description);
-            params.append(po);
-        }
-        e.insert(u"parameters"_s, params);
+        e.insert(u"parameters"_s, parametersJson(ep.parameters));
         if (!ep.metricPatterns.isEmpty()) {
             QJsonArray mp;
             for (const MetricPattern &m : ep.metricPatterns) {
@@ -110,6 +143,11 @@ QJsonObject projectToJson(const Project &project)
     }
     root.insert(u"models"_s, models);
 
+    QJsonArray pipelines;
+    for (const PipelineSpec &p : project.pipelines)
+        pipelines.append(pipelineJson(project, p));
+    root.insert(u"pipelines"_s, pipelines);
+
     if (project.drift) {
         QJsonObject d;
         d.insert(u"reference"_s, project.drift->reference);
@@ -130,7 +168,10 @@ QJsonObject projectToJson(const Project &project)
             d.insert(u"ignore"_s, toArray(ds.ignore));
         if (ds.retrain) {
             QJsonObject r;
-            r.insert(u"entry_point"_s, ds.retrain->entryPoint);
+            if (!ds.retrain->pipeline.isEmpty())
+                r.insert(u"pipeline"_s, ds.retrain->pipeline);
+            else
+                r.insert(u"entry_point"_s, ds.retrain->entryPoint);
             QJsonObject params;
             for (const auto &[name, value] : ds.retrain->parameters)
                 params.insert(name, value);
@@ -190,6 +231,21 @@ QString projectToText(const Project &project)
     out += u"\nModels (%1)\n"_s.arg(project.models.size());
     for (const ModelSpec &m : project.models)
         out += u"  %1: %2 (%3)\n"_s.arg(m.name, m.paths.join(u", "_s), files(m.paths));
+    if (!project.pipelines.isEmpty())
+        out += u"\nPipelines (%1)\n"_s.arg(project.pipelines.size());
+    for (const PipelineSpec &p : project.pipelines) {
+        QStringList steps;
+        for (const PipelineStep &step : p.steps)
+            steps.append(step.displayName());
+        out += u"  %1: %2\n"_s.arg(p.name, steps.join(u" \u2192 "_s));
+        if (!p.description.isEmpty())
+            out += u"      %1\n"_s.arg(p.description);
+        for (const Parameter &param : p.parameters) {
+            QString line = u"      %1 (%2)"_s.arg(param.name, paramTypeName(param.type));
+            line += param.defaultValue ? u" = %1"_s.arg(*param.defaultValue) : u", required"_s;
+            out += line + u'\n';
+        }
+    }
     if (project.drift) {
         out += u"\nDrift\n  reference: %1\n  current: %2\n"_s.arg(project.drift->reference,
                                                                   project.drift->current);
@@ -197,7 +253,9 @@ QString projectToText(const Project &project)
             QStringList params;
             for (const auto &[name, value] : r->parameters)
                 params.append(name + u'=' + value);
-            out += u"  retrain: %1 %2\n"_s.arg(r->entryPoint, params.join(u' '));
+            out += u"  retrain: %1 %2\n"_s.arg(r->pipeline.isEmpty() ? r->entryPoint
+                                                                     : u"pipeline "_s + r->pipeline,
+                                               params.join(u' '));
         }
     }
     if (!project.warnings.isEmpty()) {
