@@ -82,19 +82,6 @@ Commands:
                               takes the alias off
   models [MODEL] [--json]     Registered models: versions, aliases, runs, gates,
                               metrics (--history: every alias change and its reason)
-  gate RUN [--model NAME]     Check a run's model against its `gate:` in cairn.yaml:
-                              PASS/FAIL per condition and data check; exits 1 when
-                              the gate fails (--json)
-  register MODEL --run RUN    Register the model files a finished run wrote as the
-                              model's next version, with its metrics and gate report
-                              (--note TEXT, --json)
-  promote MODEL VERSION --to ALIAS
-                              Move an alias (production, staging, archived, or a name)
-                              to a version; refused (exit 1) when the gate fails,
-                              unless --reason TEXT is given (recorded); --remove
-                              takes the alias off
-  models [MODEL] [--json]     Registered models: versions, aliases, runs, gates,
-                              metrics (--history: every alias change and its reason)
 
 Options for commands that work on a project:
   --project DIR               The project folder (default: the current folder or the
