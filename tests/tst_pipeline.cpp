@@ -4,6 +4,7 @@
 
 #include "pipeline/pipeline.h"
 #include "project/projectfile.h"
+#include "registry/registry.h"
 #include "runs/launcher.h"
 #include "runs/runstore.h"
 #include "store/projectdb.h"
@@ -15,6 +16,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 using namespace cairn;
 using namespace cairn::pipeline;
@@ -378,6 +381,74 @@ private slots:
         QVERIFY(!r->steps[1].runId);
     }
 
+    void trainGateRegisterPromote()
+    {
+        const QString root = m_root + QStringLiteral("/release");
+        test::writeFile(root + QStringLiteral("/cairn.yaml"),
+                        "name: release\n"
+                        "entry_points:\n"
+                        "  train:\n"
+                        "    command: sh train.sh {auc}\n"
+                        "    parameters: {auc: float}\n"
+                        "models:\n"
+                        "  m:\n"
+                        "    path: models/m.json\n"
+                        "    gate: [auc >= 0.75]\n"
+                        "pipelines:\n"
+                        "  release:\n"
+                        "    parameters: {auc: {type: float, default: 0.8}}\n"
+                        "    steps:\n"
+                        "      - run: train\n"
+                        "        parameters: {auc: \"{auc}\"}\n"
+                        "      - gate: m\n"
+                        "      - register: m\n"
+                        "      - promote: m\n"
+                        "        to: staging\n");
+        test::writeFile(root + QStringLiteral("/train.sh"),
+                        "mkdir -p models\n"
+                        "echo \"cairn:metric {\\\"auc\\\": $1}\"\n"
+                        "echo \"auc $1\" > models/m.json\n");
+        auto project = loadProject(root);
+        QVERIFY2(project, project ? "" : qPrintable(project.error().first().toString()));
+        auto d = openProjectDatabase(root);
+        QVERIFY(d);
+        auto prepared = preparePipeline(*project, **d, QStringLiteral("release"), {});
+        QVERIFY(prepared);
+        auto r = runPipeline(root, prepared->id);
+        QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+        QVERIFY2(r->status == QStringLiteral("finished"), qPrintable(r->error));
+        QCOMPARE(statuses(*r), QList<StepStatus>(4, StepStatus::Finished));
+        const qint64 trainRun = *r->steps[0].runId;
+        auto gateRun = RunStore(**d).get(*r->steps[1].runId);
+        QCOMPARE(gateRun->entryPoint, QStringLiteral("cairn gate"));
+        QVERIFY2(gateRun->command.endsWith(QStringLiteral(" gate %1 --model m").arg(trainRun)),
+                 qPrintable(gateRun->command));
+        QCOMPARE(r->steps[1].message, QStringLiteral("gate passed"));
+        QCOMPARE(r->steps[2].message, QStringLiteral("version 1"));
+        QCOMPARE(r->steps[3].name, QStringLiteral("promote m \u2192 staging"));
+        QCOMPARE(r->steps[3].message, QStringLiteral("version 1 \u2192 staging"));
+        auto staged = registry::versionByAlias(**d, QStringLiteral("m"), QStringLiteral("staging"));
+        QVERIFY(staged && *staged);
+        QCOMPARE((*staged)->version, 1);
+        QCOMPARE((*staged)->runId, trainRun);
+
+        // A model below the gate stops the chain before it is registered.
+        auto low = preparePipeline(*project, **d, QStringLiteral("release"), {{"auc", "0.6"}});
+        QVERIFY(low);
+        auto failed = runPipeline(root, low->id);
+        QVERIFY(failed);
+        QCOMPARE(failed->status, QStringLiteral("failed"));
+        QCOMPARE(statuses(*failed), (QList<StepStatus>{StepStatus::Finished, StepStatus::Failed,
+                                                       StepStatus::Skipped, StepStatus::Skipped}));
+        // The failed condition, as the gate step's log says it.
+        QCOMPARE(failed->steps[1].message, QStringLiteral("FAIL auc >= 0.75: auc 0.6000 >= 0.75"));
+        QCOMPARE(failed->error,
+                 QStringLiteral("step 2 (gate m) failed: FAIL auc >= 0.75: auc 0.6000 >= 0.75"));
+        auto models = registry::listModels(**d);
+        QVERIFY(models);
+        QCOMPARE(models->first().versions.size(), 1); // nothing registered
+    }
+
     void cancelStopsTheRunningStep()
     {
         const PipelineRunRecord prepared = prepare(QStringLiteral("sleepy"));
@@ -432,6 +503,27 @@ private slots:
         auto all = listPipelineRuns(*d);
         QVERIFY(all);
         QCOMPARE(all->first().id, prepared.id); // newest first
+    }
+
+    void ctrlCCancelsAForegroundPipeline()
+    {
+        QProcess p;
+        p.setWorkingDirectory(m_root);
+        p.start(test::cliPath(), {"pipeline", "sleepy"});
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT((p.waitForReadyRead(100), p.peek(100).contains("napping")), 30000);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 130);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("[1/2] nap \xe2\x80\xa6 run #"), err.constData());
+        QVERIFY(err.contains("was cancelled"));
+        QVERIFY(!err.contains("[2/2]")); // the chain stopped
+        const auto list = cli({"pipeline", "--list", "--json"});
+        const QJsonObject newest = QJsonDocument::fromJson(list.out).array().first().toObject();
+        QCOMPARE(newest.value("status").toString(), QStringLiteral("cancelled"));
+        QCOMPARE(newest.value("steps").toArray()[1].toObject().value("status").toString(),
+                 QStringLiteral("skipped"));
     }
 
     void cliExitCodes()
