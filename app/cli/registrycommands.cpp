@@ -101,6 +101,10 @@ int cmdGate(const QStringList &args)
         auto written = modelsWrittenBy(*project, **db, *runId);
         if (!written)
             return cannot(written.error());
+        // A run that rewrote a model with the same bytes wrote nothing new: with one model
+        // declared, that is the one.
+        if (written->isEmpty() && project->models.size() == 1)
+            written->append(project->models.first().name);
         if (written->size() != 1) {
             const QString names = modelNames(*project).join(u", "_s);
             return cannot(
