@@ -500,6 +500,15 @@ private slots:
         r = evaluateGate(f.project, *f.db, QStringLiteral("m"), later);
         QVERIFY2(r->passed(), qPrintable(gateReportToText(*r)));
 
+        // A content that cannot be read fails its check with the reason.
+        QVERIFY(QDir(f.path(QStringLiteral(".cairn/objects"))).removeRecursively());
+        r = evaluateGate(f.project, *f.db, QStringLiteral("m"), run);
+        QVERIFY(r);
+        QCOMPARE(r->data.size(), 1);
+        QVERIFY(!r->data.first().passed);
+        QVERIFY2(r->data.first().message.startsWith(QStringLiteral("could not be checked: ")),
+                 qPrintable(r->data.first().message));
+
         // data_checks: false
         const qint64 nrun =
             f.train(R"({"acc": 0.5})", "n", QStringLiteral("models/n.json"), params);
@@ -630,6 +639,38 @@ private slots:
         QVERIFY(!promote(f.project, *f.db, req(m, 9, QStringLiteral("staging"))));
         QVERIFY(
             !promote(f.project, *f.db, req(QStringLiteral("other"), 1, QStringLiteral("staging"))));
+    }
+
+    void versionWithoutRun()
+    {
+        Fixture f("name: t\n"
+                  "entry_points: {train: 'true'}\n"
+                  "models:\n"
+                  "  m:\n"
+                  "    path: models/m.json\n"
+                  "    gate: [acc >= 0.5]\n");
+        const qint64 run = f.train(R"({"acc": 0.9})", "x");
+        QVERIFY(registerVersion(f.project, *f.db, QStringLiteral("m"), run));
+        auto del = f.db->prepare(QStringLiteral("DELETE FROM runs WHERE id = ?1"));
+        QVERIFY(del);
+        del->bind(1, run);
+        QVERIFY(del->exec());
+        const auto v = modelVersion(*f.db, QStringLiteral("m"), 1);
+        QVERIFY(v);
+        QVERIFY(!v->runId);
+        QVERIFY(v->gate.passed()); // as evaluated at registration
+        auto refused =
+            promote(f.project, *f.db, req(QStringLiteral("m"), 1, QStringLiteral("staging")));
+        QVERIFY(!refused);
+        QVERIFY(isGateRefusal(refused.error()));
+        QVERIFY2(refused.error().message.contains(QStringLiteral("has no run")),
+                 qPrintable(refused.error().message));
+        auto t = promote(
+            f.project, *f.db,
+            req(QStringLiteral("m"), 1, QStringLiteral("staging"), QStringLiteral("audited")));
+        QVERIFY(t);
+        QVERIFY(t->overridden);
+        QCOMPARE(t->reason, QStringLiteral("audited"));
     }
 
     void registerErrors()
