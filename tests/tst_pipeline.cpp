@@ -112,6 +112,9 @@ private slots:
                         "  fail: \"echo about to fail; exit 3\"\n"
                         "  last: \"echo last > out/last.txt; echo last step\"\n"
                         "  nap: \"echo napping; sleep 60\"\n"
+                        "  count:\n"
+                        "    command: echo {n}\n"
+                        "    parameters: {n: int}\n"
                         "datasets:\n"
                         "  ref:\n"
                         "    path: data/ref*.csv\n"
@@ -147,7 +150,12 @@ private slots:
                         "    steps:\n"
                         "      - run: last\n"
                         "      - gate: m\n"
-                        "      - register: m\n");
+                        "      - register: m\n"
+                        "  counting:\n"
+                        "    parameters: {n: {type: string, default: \"3\"}}\n"
+                        "    steps:\n"
+                        "      - run: count\n"
+                        "        parameters: {n: \"{n}\"}\n");
         test::writeFile(m_root + QStringLiteral("/data/ref.csv"), "a,b\n1,2\n3,4\n5,6\n");
         test::writeFile(m_root + QStringLiteral("/data/small.csv"), "a,b\n1,2\n3,4\n5,6\n");
         test::writeFile(m_root + QStringLiteral("/data/ref-new.csv"), "a,b\n7,8\n");
@@ -336,6 +344,15 @@ private slots:
         const auto unknown = preparePipeline(m_project, *d, QStringLiteral("chian"), {});
         QVERIFY(!unknown);
         QVERIFY(unknown.error().first().message.contains(QStringLiteral("did you mean \"chain\"")));
+        // A value that reaches a step through a placeholder is checked before anything starts.
+        const auto count = RunStore(*d).count();
+        const auto typed = preparePipeline(m_project, *d, QStringLiteral("counting"), {{"n", "x"}});
+        QVERIFY(!typed);
+        QVERIFY2(typed.error().first().message.startsWith(
+                     QStringLiteral("step 1 (count): parameter \"n\" is int")),
+                 qPrintable(typed.error().first().message));
+        QCOMPARE(RunStore(*d).count(), count);
+        QVERIFY(preparePipeline(m_project, *d, QStringLiteral("counting"), {{"n", "4"}}));
     }
 
     void failingStepStopsTheChain()
@@ -581,7 +598,7 @@ private slots:
         const auto project = cli({"project", "show", "--json"});
         const QJsonArray pipelines =
             QJsonDocument::fromJson(project.out).object().value("pipelines").toArray();
-        QCOMPARE(pipelines.size(), 5);
+        QCOMPARE(pipelines.size(), 6);
         QCOMPARE(pipelines[0].toObject().value("steps").toArray()[1].toObject().value("kind"),
                  QJsonValue(QStringLiteral("validate")));
         QVERIFY(cli({"project", "show"}).out.contains("chain: prep \xe2\x86\x92 validate {data}"));

@@ -11,6 +11,7 @@
 #include "runs/supervisorprocess.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -139,11 +140,23 @@ std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project,
     record.params = *checked;
     record.created = QDateTime::currentDateTime();
     QJsonArray steps;
+    Errors errors;
     for (const PipelineStep &declared : spec->steps) {
         PipelineStep step = declared;
         step.target = substitute(step.target, byName);
         for (auto &[k, v] : step.parameters)
             v = substitute(v, byName);
+        // Values that came from the pipeline's parameters are checked now, not at the step.
+        if (step.kind == PipelineStep::Kind::Run) {
+            if (auto command = buildLaunchCommand(project, step.target, step.parameters);
+                !command) {
+                for (Error e : command.error()) {
+                    e.message = u"step %1 (%2): %3"_s.arg(QString::number(record.steps.size() + 1),
+                                                          step.displayName(), e.message);
+                    errors.append(e);
+                }
+            }
+        }
         steps.append(stepToJson(step));
         StepRecord rec;
         rec.position = int(record.steps.size());
@@ -151,6 +164,8 @@ std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project,
         rec.kind = pipelineStepKindName(step.kind);
         record.steps.append(rec);
     }
+    if (!errors.isEmpty())
+        return std::unexpected(errors);
     auto id = PipelineStore(db).create(record);
     if (!id)
         return std::unexpected(Errors{id.error()});
@@ -242,6 +257,11 @@ Result<void> cancelPipeline(Database &db, qint64 id)
     if (record->status != u"running"_s)
         return fail(Error(
             u"pipeline run %1 has already ended (%2)"_s.arg(QString::number(id), record->status)));
+    // The signal stops the running step; the file stops the chain even when the signal came
+    // while that step's run was ending (and its supervisor no longer listened).
+    QFile marker(QDir(pipelineDirectory(projectRootOf(db), id)).filePath(u"cancel"_s));
+    (void)marker.open(QIODevice::WriteOnly);
+    marker.close();
     auto sup = store.supervisor(id);
     if (!sup)
         return fail(sup.error());

@@ -142,6 +142,7 @@ public:
         , m_record(record)
         , m_onStep(onStep)
         , m_onOutput(onOutput)
+        , m_cancelFile(QDir(pipelineDirectory(root, record.id)).filePath(u"cancel"_s))
     {}
 
     // Runs every step; returns the pipeline's final status and error.
@@ -150,7 +151,7 @@ public:
         for (qsizetype i = 0; i < steps.size(); ++i) {
             StepRecord &rec = m_record.steps[i];
             const QString label = u"step %1 (%2)"_s.arg(QString::number(i + 1), rec.name);
-            if (g_cancelRequested)
+            if (g_cancelRequested || QFile::exists(m_cancelFile))
                 return {u"cancelled"_s, u"cancelled before %1"_s.arg(label)};
             rec.status = StepStatus::Running;
             update(rec);
@@ -372,6 +373,7 @@ private:
     PipelineRunRecord &m_record;
     const std::function<void(const StepRecord &)> &m_onStep;
     const std::function<void(QByteArrayView)> &m_onOutput;
+    QString m_cancelFile;                // written by cancelPipeline
     QHash<qsizetype, qint64> m_stepRuns; // finished steps' runs
     qint64 m_modelRun = 0;               // the run the last gate/register/promote step used
 };
