@@ -550,6 +550,8 @@ private slots:
         QVERIFY(ok.out.contains("prepared data/ref.csv"));
         QVERIFY2(ok.err.contains("[1/3] prep \xe2\x80\xa6 run #"), ok.err.constData());
         QVERIFY(ok.err.contains("[3/3] last \xe2\x80\xa6 run #"));
+        QVERIFY(ok.err.contains(" finished (exit 0)"));
+        QVERIFY(ok.err.contains(" finished (All 1 rules passed.)"));
         QVERIFY(ok.err.contains("pipeline chain finished"));
 
         const auto failed = cli({"pipeline", "broken"});
@@ -571,6 +573,10 @@ private slots:
         QVERIFY(id > 0);
         auto d = db();
         QTRY_COMPARE_WITH_TIMEOUT(pipelineRun(*d, id)->status, QStringLiteral("finished"), 60000);
+        // The detached supervisor leaves a trace of its steps.
+        QVERIFY(
+            test::readFile(m_root + QStringLiteral("/.cairn/pipelines/%1/supervisor.log").arg(id))
+                .contains("[3/3] last"));
 
         const auto list = cli({"pipeline", "--list", "--json"});
         QCOMPARE(list.exitCode, 0);

@@ -106,6 +106,39 @@ QString stepSummary(const PipelineRunRecord &r)
                                         stopped);
 }
 
+// Prints each step's start and end to stderr: "[2/6] train … run #14 finished (exit 0)".
+std::function<void(const StepRecord &)> stepPrinter(qsizetype total)
+{
+    return [total, announced = false](const StepRecord &s) mutable {
+        const QString head = u"cairn-cli: [%1/%2] %3 \u2026"_s.arg(QString::number(s.position + 1),
+                                                                   QString::number(total), s.name);
+        const QString run = s.runId ? u" run #%1"_s.arg(*s.runId) : QString();
+        switch (s.status) {
+        case StepStatus::Running:
+            if (s.runId && !announced) {
+                printErr(head + run);
+                announced = true;
+            }
+            break;
+        case StepStatus::Finished:
+            printErr(u"%1%2 finished%3"_s.arg(
+                head, run, s.message.isEmpty() ? QString() : u" (%1)"_s.arg(s.message)));
+            announced = false;
+            break;
+        case StepStatus::Failed:
+            printErr(u"%1%2 failed: %3"_s.arg(head, run, s.message));
+            announced = false;
+            break;
+        case StepStatus::Cancelled:
+            printErr(u"%1%2 was cancelled"_s.arg(head, run));
+            announced = false;
+            break;
+        default:
+            break;
+        }
+    };
+}
+
 int exitCodeOf(const PipelineRunRecord &r)
 {
     if (r.status == u"finished"_s)
@@ -232,7 +265,14 @@ int cmdPipeline(const QStringList &args)
             printErr(u"cairn-cli pipeline: --supervise takes a pipeline run number"_s);
             return 2;
         }
-        const auto r = runPipeline(projectRoot(parser), *id);
+        // Its stderr is .cairn/pipelines/ID/supervisor.log: a trace of the steps.
+        const QString root = projectRoot(parser);
+        auto db = openPipelines(root);
+        if (!db)
+            return reportError(db.error());
+        auto queued = pipelineRun(**db, *id);
+        db->reset();
+        const auto r = runPipeline(root, *id, stepPrinter(queued ? queued->steps.size() : 0));
         if (!r)
             return reportError(r.error());
         return exitCodeOf(*r);
@@ -288,35 +328,7 @@ int cmdPipeline(const QStringList &args)
     const qsizetype total = prepared->steps.size();
     printErr(u"cairn-cli: pipeline run %1 of %2 (%3 steps)"_s.arg(
         QString::number(prepared->id), prepared->pipeline, QString::number(total)));
-    bool announced = false;
-    auto onStep = [&](const StepRecord &s) {
-        const QString head = u"cairn-cli: [%1/%2] %3 \u2026"_s.arg(QString::number(s.position + 1),
-                                                                   QString::number(total), s.name);
-        const QString run = s.runId ? u" run #%1"_s.arg(*s.runId) : QString();
-        switch (s.status) {
-        case StepStatus::Running:
-            if (s.runId && !announced) {
-                printErr(head + run);
-                announced = true;
-            }
-            break;
-        case StepStatus::Finished:
-            printErr(u"%1%2 finished%3"_s.arg(
-                head, run, s.message.isEmpty() ? QString() : u" (%1)"_s.arg(s.message)));
-            announced = false;
-            break;
-        case StepStatus::Failed:
-            printErr(u"%1%2 failed: %3"_s.arg(head, run, s.message));
-            announced = false;
-            break;
-        case StepStatus::Cancelled:
-            printErr(u"%1%2 was cancelled"_s.arg(head, run));
-            announced = false;
-            break;
-        default:
-            break;
-        }
-    };
+    const auto onStep = stepPrinter(total);
     std::function<void(QByteArrayView)> onOutput;
     if (!parser.isSet(quiet)) {
         onOutput = [](QByteArrayView chunk) {

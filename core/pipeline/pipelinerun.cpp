@@ -244,7 +244,7 @@ private:
         rec.status = StepStatus::Finished;
         switch (step.kind) {
         case PipelineStep::Kind::Run:
-            rec.message = u"run %1 finished"_s.arg(run->id);
+            rec.message = u"exit 0"_s;
             break;
         case PipelineStep::Kind::Validate:
         case PipelineStep::Kind::Gate:
