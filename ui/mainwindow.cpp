@@ -5,6 +5,7 @@
 #include "dialogs/launchdialog.h"
 #include "dialogs/settingsdialog.h"
 #include "logpanes.h"
+#include "pipeline/pipeline.h"
 #include "problems.h"
 #include "runcontroller.h"
 #include "runs/reproduce.h"
@@ -13,11 +14,14 @@
 #include "runs/supervisorprocess.h"
 #include "settings/settings.h"
 #include "store/projectdb.h"
+#include "views/datasetsview.h"
 #include "views/diffview.h"
 #include "views/driftview.h"
 #include "views/entrypointsview.h"
 #include "views/filesview.h"
+#include "views/modelsview.h"
 #include "views/overviewview.h"
+#include "views/pipelinesview.h"
 #include "views/rundetailview.h"
 #include "views/runsview.h"
 #include "views/versionsview.h"
@@ -43,6 +47,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace cairn::ui {
@@ -56,8 +61,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_logPanes(new LogPanes)
     , m_runs(new RunController(this))
     , m_runsView(new RunsView)
-    , m_datasetsView(new FilesView(FilesView::Kind::Datasets))
-    , m_modelsView(new FilesView(FilesView::Kind::Models))
+    , m_datasetsView(new DatasetsView)
+    , m_modelsView(new ModelsView)
+    , m_pipelinesView(new PipelinesView)
     , m_versionsView(new VersionsView)
     , m_diffView(new DiffView)
     , m_driftView(new DriftView)
@@ -171,6 +177,23 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_overview, &OverviewView::runActivated, this, &MainWindow::openRun);
     connect(m_runsView, &RunsView::runActivated, this, &MainWindow::openRun);
     connect(m_driftView, &DriftView::retrainRequested, this, &MainWindow::retrain);
+    connect(m_driftView, &DriftView::retrainPipelineRequested, this,
+            [this](const QString &pipeline, const ParamValues &values) {
+                requestPipeline(pipeline, values, m_retrainWithoutAsking);
+            });
+    connect(m_pipelinesView, &PipelinesView::startRequested, this,
+            [this](const QString &pipeline) { requestPipeline(pipeline, {}, false); });
+    connect(m_pipelinesView, &PipelinesView::stepRunStarted, this, [this](qint64 id) {
+        m_runs->watch(id);
+        m_runsView->refresh();
+    });
+    connect(m_pipelinesView, &PipelinesView::openRunRequested, this, &MainWindow::openRun);
+    connect(m_pipelinesView, &PipelinesView::pipelineEnded, this,
+            [this](qint64 id, const QString &status) {
+                m_runsView->refresh();
+                m_modelsView->refresh();
+                statusBar()->showMessage(tr("Pipeline run %1 %2").arg(id).arg(status), 10000);
+            });
     connect(m_versionsView, &VersionsView::compareRequested, this, &MainWindow::compareVersions);
     connect(m_runsView, &RunsView::rerunRequested, this, &MainWindow::rerun);
     connect(m_runsView, &RunsView::reproduceRequested, this, &MainWindow::reproduce);
@@ -293,7 +316,7 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (Section s : {Section::Overview, Section::Runs, Section::Datasets, Section::Models,
-                      Section::Drift, Section::EntryPoints}) {
+                      Section::Drift, Section::EntryPoints, Section::Pipelines}) {
         view->addAction(sectionTitle(s), this, [this, s] { openSection(s); });
     }
     view->addSeparator();
@@ -301,6 +324,18 @@ void MainWindow::buildMenus()
     view->addAction(m_problemsDock->toggleViewAction());
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(
+        QIcon(QStringLiteral(":/cairn/icons/pipeline.svg")), tr("Start &Pipeline…"), this, [this] {
+            if (!m_snapshot || !m_snapshot->project || m_snapshot->project->pipelines.isEmpty()) {
+                statusBar()->showMessage(
+                    tr("The project declares no pipelines (pipelines: in cairn.yaml)"), 8000);
+                return;
+            }
+            openSection(Section::Pipelines);
+            const QTreeWidgetItem *it = m_pipelinesView->pipelinesTree()->currentItem();
+            requestPipeline(it ? it->text(0) : m_snapshot->project->pipelines.first().name, {},
+                            false);
+        });
     QAction *runAction = run->addAction(
         QIcon(QStringLiteral(":/cairn/icons/run.svg")), tr("&Run Entry Point…"), this, [this] {
             openSection(Section::EntryPoints);
@@ -422,6 +457,7 @@ void MainWindow::applySnapshot(ProjectSnapshot s)
     m_entryPointsView->setSnapshot(s);
     m_datasetsView->setSnapshot(s);
     m_modelsView->setSnapshot(s);
+    m_pipelinesView->setSnapshot(s);
     m_versionsView->setSnapshot(s);
     m_diffView->setSnapshot(s);
     m_driftView->setSnapshot(s);
@@ -468,6 +504,8 @@ QWidget *MainWindow::viewFor(Section section) const
         return m_driftView;
     case Section::EntryPoints:
         return m_entryPointsView;
+    case Section::Pipelines:
+        return m_pipelinesView;
     }
     return nullptr;
 }
@@ -479,8 +517,8 @@ void MainWindow::openSection(Section section, const QString &item)
     QWidget *view = viewFor(section);
     int index = m_tabs->indexOf(view);
     if (index < 0) {
-        static const char *icons[] = {"overview", "runs", "dataset", "model",
-                                      "versions", "diff", "drift",   "entrypoint"};
+        static const char *icons[] = {"overview", "runs",  "dataset",    "model",   "versions",
+                                      "diff",     "drift", "entrypoint", "pipeline"};
         index = m_tabs->addTab(
             view,
             QIcon(
@@ -498,6 +536,8 @@ void MainWindow::openSection(Section section, const QString &item)
         m_modelsView->selectEntry(item);
     else if (section == Section::Versions)
         m_versionsView->selectFile(item);
+    else if (section == Section::Pipelines)
+        m_pipelinesView->selectPipeline(item);
 }
 
 void MainWindow::compareVersions(const QString &a, const QString &b)
@@ -594,6 +634,55 @@ void MainWindow::retrain(const QString &entryPoint, const ParamValues &values)
         [this, launched] { m_runsView->selectRuns({launched}); }, Qt::SingleShotConnection);
     m_runsView->refresh();
     statusBar()->showMessage(tr("Retraining: run %1 started").arg(launched), 8000);
+}
+
+void MainWindow::requestPipeline(const QString &name, const ParamValues &values, bool withoutAsking)
+{
+    if (!m_snapshot || !m_snapshot->project)
+        return;
+    const Project &project = *m_snapshot->project;
+    const PipelineSpec *spec = project.pipeline(name);
+    if (!spec) {
+        m_problems->add(ProblemsModel::Severity::Error,
+                        Error(tr("the project has no pipeline \"%1\" any more").arg(name),
+                              project.projectFile));
+        return;
+    }
+    ParamValues chosen = values;
+    if (!withoutAsking) {
+        LaunchDialog dialog(project, *spec, this);
+        dialog.setValues(values);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        chosen = dialog.values();
+    }
+    QStringList steps;
+    for (const PipelineStep &step : spec->steps)
+        steps.append(step.displayName());
+    if (!ensureTrusted(project, tr("pipeline %1: %2").arg(name, steps.join(QStringLiteral(" → ")))))
+        return;
+    auto db = openProjectDatabase(project.rootDir);
+    if (!db) {
+        m_problems->add(ProblemsModel::Severity::Error, db.error(), project.rootDir);
+        return;
+    }
+    const auto prepared = pipeline::preparePipeline(project, **db, name, chosen);
+    if (!prepared) {
+        for (const Error &e : prepared.error())
+            m_problems->add(ProblemsModel::Severity::Error, e, project.rootDir);
+        statusBar()->showMessage(tr("The pipeline could not start; see Problems"), 8000);
+        return;
+    }
+    if (auto pid = pipeline::startPipelineSupervisor(project.rootDir, prepared->id); !pid) {
+        m_problems->add(ProblemsModel::Severity::Error, pid.error(), project.rootDir);
+        statusBar()->showMessage(tr("The pipeline could not start; see Problems"), 8000);
+        return;
+    }
+    openSection(Section::Pipelines);
+    m_pipelinesView->follow(prepared->id);
+    statusBar()->showMessage(
+        tr("Pipeline %1 started (pipeline run %2)").arg(name).arg(prepared->id), 8000);
+    emit pipelineLaunched(prepared->id);
 }
 
 void MainWindow::retrainNow()

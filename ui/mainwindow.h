@@ -21,7 +21,10 @@ namespace cairn::ui {
 class DiffView;
 class DriftView;
 class EntryPointsView;
+class DatasetsView;
 class FilesView;
+class ModelsView;
+class PipelinesView;
 class LogPanes;
 class RunDetailView;
 class OverviewView;
@@ -63,6 +66,9 @@ public:
     DriftView *driftView() const { return m_driftView; }
     VersionsView *versionsView() const { return m_versionsView; }
     DiffView *diffView() const { return m_diffView; }
+    DatasetsView *datasetsView() const { return m_datasetsView; }
+    ModelsView *modelsView() const { return m_modelsView; }
+    PipelinesView *pipelinesView() const { return m_pipelinesView; }
     // Opens the diff view on two versions and compares them.
     void compareVersions(const QString &a, const QString &b);
 
@@ -87,6 +93,9 @@ public slots:
     // Retrain from the drift view: asks for the parameters (prefilled with `values`) and the
     // trust like every launch, then shows the run in Runs.
     void retrain(const QString &entryPoint, const ParamValues &values);
+    // Asks for the pipeline's values (unless `withoutAsking`), checks trust, records the
+    // pipeline run and starts its detached supervisor; the Pipelines section follows it.
+    void requestPipeline(const QString &pipeline, const ParamValues &values, bool withoutAsking);
     // Presses the drift view's Retrain without asking for the parameters (the GUI's --retrain:
     // naming it on the command line is the go-ahead, as with --launch).
     void retrainNow();
@@ -94,6 +103,8 @@ public slots:
 signals:
     void projectLoaded(const QString &root, bool ok);
     void runLaunched(qint64 id);
+    // A pipeline run was recorded and its supervisor started.
+    void pipelineLaunched(qint64 id);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -124,8 +135,9 @@ private:
     RunController *m_runs;
     RunsView *m_runsView;
     OverviewView *m_overview = nullptr;
-    FilesView *m_datasetsView;
-    FilesView *m_modelsView;
+    DatasetsView *m_datasetsView;
+    ModelsView *m_modelsView;
+    PipelinesView *m_pipelinesView;
     VersionsView *m_versionsView;
     DiffView *m_diffView;
     DriftView *m_driftView;

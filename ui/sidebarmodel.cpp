@@ -28,6 +28,8 @@ QString sectionTitle(Section section)
         return SidebarModel::tr("Drift");
     case Section::EntryPoints:
         return SidebarModel::tr("Entry points");
+    case Section::Pipelines:
+        return SidebarModel::tr("Pipelines");
     }
     return {};
 }
@@ -155,6 +157,8 @@ void SidebarModel::fillChildren(Node *projectNode, const ProjectSnapshot &snapsh
     section(Section::Drift, sectionTitle(Section::Drift));
     Node *eps =
         section(Section::EntryPoints, counted(Section::EntryPoints, p ? p->entryPoints.size() : 0));
+    if (p && !p->pipelines.isEmpty())
+        section(Section::Pipelines, counted(Section::Pipelines, p->pipelines.size()));
     if (!p)
         return;
     for (const DatasetSpec &d : p->datasets)
@@ -296,6 +300,9 @@ static QIcon sectionIcon(Section s)
         break;
     case Section::EntryPoints:
         name = "entrypoint";
+        break;
+    case Section::Pipelines:
+        name = "pipeline";
         break;
     }
     return QIcon(QStringLiteral(":/cairn/icons/%1.svg").arg(QLatin1StringView(name)));

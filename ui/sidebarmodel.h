@@ -20,7 +20,8 @@ enum class Section
     Versions,
     Diff,
     Drift,
-    EntryPoints
+    EntryPoints,
+    Pipelines
 };
 QString sectionTitle(Section section);
 

@@ -1,7 +1,10 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QIcon>
+#include <QPainter>
 #include <QPalette>
+#include <QPixmap>
 #include <QStyle>
 #include <QStyleFactory>
 
@@ -80,6 +83,36 @@ QColor diffColor(DiffColor kind)
         return dark ? QColor(0x30, 0x30, 0x30) : QColor(0xee, 0xee, 0xee);
     }
     return {};
+}
+
+QColor verdictColor(Verdict verdict)
+{
+    const bool dark = isDarkPalette();
+    switch (verdict) {
+    case Verdict::Pass:
+        return dark ? QColor(0x4c, 0xc2, 0x6a) : QColor(0x1f, 0x8a, 0x3b);
+    case Verdict::Fail:
+        return dark ? QColor(0xf0, 0x6a, 0x6a) : QColor(0xc6, 0x28, 0x28);
+    case Verdict::Skipped:
+        return dark ? QColor(0x8a, 0x8a, 0x8a) : QColor(0x9e, 0x9e, 0x9e);
+    case Verdict::Running:
+        return dark ? QColor(0x5a, 0xa9, 0xf0) : QColor(0x1a, 0x6f, 0xc4);
+    case Verdict::Pending:
+        return dark ? QColor(0x60, 0x60, 0x60) : QColor(0xc8, 0xc8, 0xc8);
+    }
+    return {};
+}
+
+QIcon verdictIcon(Verdict verdict)
+{
+    QPixmap pm(14, 14);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(verdictColor(verdict));
+    p.drawEllipse(QRectF(2, 2, 10, 10));
+    return QIcon(pm);
 }
 
 } // namespace cairn::ui

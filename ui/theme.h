@@ -3,6 +3,7 @@
 #include "settings/settings.h"
 
 #include <QColor>
+#include <QIcon>
 
 namespace cairn::ui {
 
@@ -22,5 +23,19 @@ enum class DiffColor
     Absent,  // a cell of a column the row's table lacks
 };
 QColor diffColor(DiffColor kind);
+
+// Colours of a check's outcome (validation rules, gate conditions, pipeline steps): a strong
+// foreground for icons and chips, readable on the palette's base in light and dark themes.
+enum class Verdict
+{
+    Pass,
+    Fail,
+    Skipped, // not evaluated, or a step after a failed one
+    Running,
+    Pending,
+};
+QColor verdictColor(Verdict verdict);
+// A small filled circle in the verdict's colour, for tree items and chips.
+QIcon verdictIcon(Verdict verdict);
 
 } // namespace cairn::ui

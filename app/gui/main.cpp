@@ -7,9 +7,11 @@
 #include "project/command.h"
 #include "settings/settings.h"
 #include "theme.h"
+#include "views/datasetsview.h"
 #include "views/diffview.h"
 #include "views/driftview.h"
 #include "views/rundetailview.h"
+#include "views/validationpanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -54,9 +56,9 @@ int main(int argc, char **argv)
         u"size"_s, u"Window size for --screenshot (default 1280x800)."_s, u"WxH"_s, u"1280x800"_s);
     const QCommandLineOption openOption(
         u"open"_s,
-        u"What to show once the project is open: overview, runs, datasets, models, "
-        "versions[:NAME], diff[:A|B[|rows|schema|statistics]], drift[:comparison|over-time], "
-        "entry-points, or "
+        u"What to show once the project is open: overview, runs, datasets[:NAME[:validate]], "
+        "models[:NAME], versions[:NAME], diff[:A|B[|rows|schema|statistics]], "
+        "drift[:comparison|over-time], entry-points, pipelines, or "
         "run:ID[:summary|metrics|output|code|lineage]."_s,
         u"WHAT"_s);
     const QCommandLineOption launchOption(
@@ -94,15 +96,24 @@ int main(int argc, char **argv)
     auto showRequested = [&window, open] {
         using cairn::ui::Section;
         static const QHash<QString, Section> sections = {
-            {u"overview"_s, Section::Overview}, {u"runs"_s, Section::Runs},
-            {u"datasets"_s, Section::Datasets}, {u"models"_s, Section::Models},
-            {u"versions"_s, Section::Versions}, {u"diff"_s, Section::Diff},
-            {u"drift"_s, Section::Drift},       {u"entry-points"_s, Section::EntryPoints}};
+            {u"overview"_s, Section::Overview},  {u"runs"_s, Section::Runs},
+            {u"datasets"_s, Section::Datasets},  {u"models"_s, Section::Models},
+            {u"versions"_s, Section::Versions},  {u"diff"_s, Section::Diff},
+            {u"drift"_s, Section::Drift},        {u"entry-points"_s, Section::EntryPoints},
+            {u"pipelines"_s, Section::Pipelines}};
         if (sections.contains(open)) {
             window.openSection(sections.value(open));
         } else if (open.startsWith(u"drift:"_s)) {
             window.openSection(Section::Drift);
             window.driftView()->showTab(open.section(u':', 1));
+        } else if (open.startsWith(u"datasets:"_s)) {
+            // datasets:NAME[:validate]: selects the dataset (or file) and validates it.
+            const QStringList parts = open.split(u':');
+            window.openSection(Section::Datasets, parts.value(1));
+            if (parts.value(2) == u"validate"_s)
+                window.datasetsView()->validation()->validate();
+        } else if (open.startsWith(u"models:"_s)) {
+            window.openSection(Section::Models, open.mid(7));
         } else if (open.startsWith(u"versions:"_s)) {
             window.openSection(Section::Versions, open.mid(9));
         } else if (open.startsWith(u"diff:"_s)) {
@@ -178,6 +189,12 @@ int main(int argc, char **argv)
             QTimer::singleShot(120000, &idle, &QEventLoop::quit);
             idle.exec();
             QTimer::singleShot(300, &idle, &QEventLoop::quit); // queued replots
+            idle.exec();
+        }
+        if (cairn::ui::ValidationPanel *v = window.datasetsView()->validation(); v->busy()) {
+            QEventLoop idle;
+            QObject::connect(v, &cairn::ui::ValidationPanel::finished, &idle, &QEventLoop::quit);
+            QTimer::singleShot(120000, &idle, &QEventLoop::quit);
             idle.exec();
         }
         // Headless, nobody sees the Problems dock: say what went wrong.

@@ -12,6 +12,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+using namespace Qt::StringLiterals;
+
 namespace cairn::ui {
 
 LaunchDialog::LaunchDialog(const Project &project, const EntryPoint &entryPoint, QWidget *parent)
@@ -80,7 +82,8 @@ LaunchDialog::LaunchDialog(const Project &project, const EntryPoint &entryPoint,
         m_fields.insert(p.name, field);
     }
     layout->addLayout(form);
-    layout->addWidget(new QLabel(tr("Command")));
+    m_previewTitle = new QLabel(tr("Command"));
+    layout->addWidget(m_previewTitle);
     m_preview->setObjectName(QStringLiteral("commandPreview"));
     m_preview->setWordWrap(true);
     m_preview->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -99,6 +102,27 @@ LaunchDialog::LaunchDialog(const Project &project, const EntryPoint &entryPoint,
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(m_buttons);
     setMinimumWidth(520);
+    validate();
+}
+
+static EntryPoint pipelineAsEntryPoint(const PipelineSpec &pipeline)
+{
+    EntryPoint e;
+    e.name = pipeline.name;
+    e.description = pipeline.description;
+    e.parameters = pipeline.parameters;
+    return e;
+}
+
+LaunchDialog::LaunchDialog(const Project &project, const PipelineSpec &pipeline, QWidget *parent)
+    : LaunchDialog(project, pipelineAsEntryPoint(pipeline), parent)
+{
+    m_pipeline = pipeline;
+    setWindowTitle(tr("Start pipeline %1").arg(pipeline.name));
+    m_name->setEnabled(false);
+    m_name->setPlaceholderText(tr("each step's run is named after the pipeline"));
+    m_previewTitle->setText(tr("Steps, in order (a failed step stops the chain)"));
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Start Pipeline"));
     validate();
 }
 
@@ -146,6 +170,40 @@ void LaunchDialog::validate()
         const bool bad = edit->text().isEmpty() ? p.isRequired()
                                                 : !checkParameterValue(p, edit->text()).has_value();
         edit->setStyleSheet(bad ? QStringLiteral("border: 1px solid #c0392b") : QString());
+    }
+    if (m_pipeline) {
+        // Each value checked as preparePipeline will, and the steps with the values in place.
+        QStringList problems;
+        QStringList steps;
+        for (const Parameter &p : m_pipeline->parameters) {
+            const auto it = std::find_if(given.begin(), given.end(),
+                                         [&](const auto &v) { return v.first == p.name; });
+            if (it == given.end()) {
+                if (p.isRequired())
+                    problems << tr("\"%1\" needs a value").arg(p.name);
+            } else if (auto ok = checkParameterValue(p, it->second); !ok) {
+                problems << ok.error().message;
+            }
+        }
+        int n = 0;
+        for (const PipelineStep &step : m_pipeline->steps) {
+            QString line = step.displayName();
+            for (const auto &[k, v] : step.parameters)
+                line += u" %1=%2"_s.arg(k, v);
+            for (const Parameter &p : m_pipeline->parameters) {
+                const auto it = std::find_if(given.begin(), given.end(),
+                                             [&](const auto &v) { return v.first == p.name; });
+                const QString value =
+                    it != given.end() ? it->second : p.defaultValue.value_or(QString());
+                line.replace(u"{%1}"_s.arg(p.name), value);
+            }
+            steps << u"%1. %2"_s.arg(++n).arg(line);
+        }
+        m_preview->setText(steps.join(QLatin1Char('\n')));
+        m_error->setText(problems.join(QLatin1Char('\n')));
+        m_error->setVisible(!problems.isEmpty());
+        m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problems.isEmpty());
+        return;
     }
     // ...and the whole command exactly as the launcher will build it.
     const auto cmd = buildLaunchCommand(m_project, m_entryPoint.name, given);

@@ -20,6 +20,8 @@ class LaunchDialog : public QDialog
     Q_OBJECT
 public:
     LaunchDialog(const Project &project, const EntryPoint &entryPoint, QWidget *parent = nullptr);
+    // The same for a pipeline's parameters; the preview lists its steps.
+    LaunchDialog(const Project &project, const PipelineSpec &pipeline, QWidget *parent = nullptr);
 
     ParamValues values() const;
     // Fills the fields from `values` (a previous run's); unknown names are ignored.
@@ -33,6 +35,8 @@ private:
 
     const Project &m_project;
     EntryPoint m_entryPoint;
+    std::optional<PipelineSpec> m_pipeline;
+    QLabel *m_previewTitle = nullptr;
     QHash<QString, QWidget *> m_fields;
     QLineEdit *m_name;
     QLabel *m_preview;

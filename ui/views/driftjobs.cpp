@@ -50,8 +50,8 @@ Result<RetrainLaunch> retrainLaunch(const Project &project, const QString &curre
     auto values = drift::retrainParameters(project, *current, reference ? *reference : QString());
     if (!values)
         return fail(values.error());
-    return RetrainLaunch{project.drift->retrain->entryPoint, *values,
-                         project.relativePath(*current)};
+    return RetrainLaunch{project.drift->retrain->entryPoint, project.drift->retrain->pipeline,
+                         *values, project.relativePath(*current)};
 }
 
 QString describeRetrain(const Project &project, const QString &currentArgument,
@@ -66,6 +66,20 @@ QString describeRetrain(const Project &project, const QString &currentArgument,
     QStringList shown;
     for (const auto &[name, value] : launch->values)
         shown.append(name + u'=' + value);
+    if (!launch->pipeline.isEmpty()) {
+        QString text = tr("Retrain on %1: starts the pipeline “%2” with %3")
+                           .arg(launch->batch, launch->pipeline,
+                                shown.isEmpty() ? tr("its default values") : shown.join(u", "_s));
+        if (const PipelineSpec *p = project.pipeline(launch->pipeline)) {
+            QStringList steps;
+            for (const PipelineStep &step : p->steps)
+                steps.append(step.displayName());
+            text += u"\n\n"_s + steps.join(u" → "_s);
+        }
+        text += u"\n\n"_s + tr("You confirm the values (and, the first time, that you trust "
+                               "this project) before it starts; a failed step stops the chain.");
+        return text;
+    }
     QString text = tr("Retrain on %1: runs the entry point “%2” with %3")
                        .arg(launch->batch, launch->entryPoint,
                             shown.isEmpty() ? tr("its default parameters") : shown.join(u", "_s));

@@ -71,7 +71,8 @@ HistoryResult runHistory(const Project &project, const drift::ProjectDrift &drif
 // with {current} and {reference} filled in. Errors say what is missing.
 struct RetrainLaunch
 {
-    QString entryPoint;
+    QString entryPoint; // one of entryPoint and pipeline is set (drift.retrain in cairn.yaml)
+    QString pipeline;
     ParamValues values;
     QString batch; // relative to the project root
 };

@@ -796,7 +796,10 @@ void DriftView::requestRetrain()
         showError(tr("Cannot retrain: %1").arg(launch.error().toString()));
         return;
     }
-    emit retrainRequested(launch->entryPoint, launch->values);
+    if (!launch->pipeline.isEmpty())
+        emit retrainPipelineRequested(launch->pipeline, launch->values);
+    else
+        emit retrainRequested(launch->entryPoint, launch->values);
 }
 
 // ---- export --------------------------------------------------------------------------------

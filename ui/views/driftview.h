@@ -103,6 +103,8 @@ signals:
     // The user asked to retrain on the current batch: MainWindow launches `entryPoint` with
     // `values` through its usual launch dialog and trust check.
     void retrainRequested(const QString &entryPoint, const cairn::ParamValues &values);
+    // drift.retrain names a pipeline: start it with these values.
+    void retrainPipelineRequested(const QString &pipeline, const cairn::ParamValues &values);
     void comparisonFinished(bool ok);
     void historyFinished(bool ok);
     void busyChanged(bool busy);

@@ -1,0 +1,76 @@
+#include "datasetsview.h"
+
+#include "filesview.h"
+#include "validationpanel.h"
+
+#include <QSplitter>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace cairn::ui {
+
+DatasetsView::DatasetsView(QWidget *parent)
+    : QWidget(parent)
+    , m_files(new FilesView(FilesView::Kind::Datasets))
+    , m_validation(new ValidationPanel)
+{
+    setObjectName(u"datasetsView"_s);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *split = new QSplitter(Qt::Vertical);
+    split->setChildrenCollapsible(false);
+    split->addWidget(m_files);
+    split->addWidget(m_validation);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    layout->addWidget(split);
+    connect(m_files->tree(), &QTreeWidget::currentItemChanged, this,
+            &DatasetsView::selectionChanged);
+}
+
+void DatasetsView::setSnapshot(const ProjectSnapshot &snapshot)
+{
+    m_files->setSnapshot(snapshot);
+    m_project = snapshot.project ? std::make_shared<const Project>(*snapshot.project) : nullptr;
+    m_validation->setProject(m_project);
+    selectionChanged();
+}
+
+void DatasetsView::selectEntry(const QString &name)
+{
+    m_files->selectEntry(name);
+    selectionChanged();
+}
+
+QTreeWidget *DatasetsView::tree() const
+{
+    return m_files->tree();
+}
+
+void DatasetsView::selectionChanged()
+{
+    const QTreeWidgetItem *item = m_files->tree()->currentItem();
+    if (!item || !m_project) {
+        m_validation->setTarget({});
+        return;
+    }
+    // A file row holds its absolute path; a dataset row its name. A dataset matching several
+    // files is validated file by file: pick its only file, else ask for one.
+    const QString file = item->data(0, Qt::UserRole + 1).toString();
+    if (!file.isEmpty()) {
+        m_validation->setTarget(m_project->relativePath(file));
+        return;
+    }
+    const QString name = item->data(0, Qt::UserRole).toString();
+    const DatasetSpec *spec = m_project->dataset(name);
+    if (!spec) {
+        m_validation->setTarget({});
+        return;
+    }
+    const QStringList files = m_project->resolveFiles(spec->paths);
+    m_validation->setTarget(files.size() == 1 ? m_project->relativePath(files.first()) : name);
+}
+
+} // namespace cairn::ui
