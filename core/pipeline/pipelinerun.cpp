@@ -27,6 +27,7 @@ namespace cairn::pipeline {
 
 namespace {
 
+// The entry point names of built-in steps: a space keeps them apart from the user's names,
 // which cairn.yaml restricts to letters, digits, '_', '-' and '.'.
 QString builtinEntryName(PipelineStep::Kind kind)
 {
@@ -212,10 +213,10 @@ private:
 
         SupervisorOptions options;
         options.onOutput = m_onOutput;
-        // A signal that came after the last check but before superviseRun took over the
-        // handlers: hand it on, so the step's run is cancelled at once.
-        options.onStarted = [](const RunRecord &) {
-            if (g_cancelRequested)
+        // A cancel that came after the last check but before superviseRun took over the
+        // signal handlers: hand it on, so the step's run is cancelled at once.
+        options.onStarted = [this](const RunRecord &) {
+            if (g_cancelRequested || QFile::exists(m_cancelFile))
                 ::raise(SIGTERM);
         };
         auto run = superviseRun(m_root, *rec.runId, options);
