@@ -79,9 +79,12 @@ QString pipelineRunToText(const PipelineRunRecord &r)
     if (!r.error.isEmpty())
         out += u"  error      %1\n"_s.arg(r.error);
     out += u"\n"_s;
+    qsizetype width = 0;
+    for (const StepRecord &s : r.steps)
+        width = std::max(width, s.name.size());
     for (const StepRecord &s : r.steps) {
         out += u"  %1. %2  %3  %4  %5\n"_s.arg(QString::number(s.position + 1))
-                   .arg(s.name, -32)
+                   .arg(s.name, -int(width))
                    .arg(stepStatusName(s.status), -9)
                    .arg(s.runId ? u"run %1"_s.arg(*s.runId) : QString(), -8)
                    .arg(s.message);
