@@ -83,11 +83,10 @@ QString pipelineRunToText(const PipelineRunRecord &r)
     for (const StepRecord &s : r.steps)
         width = std::max(width, s.name.size());
     for (const StepRecord &s : r.steps) {
-        out += u"  %1. %2  %3  %4  %5\n"_s.arg(QString::number(s.position + 1))
-                   .arg(s.name, -int(width))
-                   .arg(stepStatusName(s.status), -9)
-                   .arg(s.runId ? u"run %1"_s.arg(*s.runId) : QString(), -8)
-                   .arg(s.message);
+        out += u"  %1. %2  %3  %4  %5\n"_s.arg(
+            QString::number(s.position + 1), s.name.leftJustified(width),
+            stepStatusName(s.status).leftJustified(9),
+            (s.runId ? u"run %1"_s.arg(*s.runId) : QString()).leftJustified(8), s.message);
     }
     return out;
 }
@@ -200,19 +199,18 @@ int listOrShow(const QCommandLineParser &parser, const QCommandLineOption &show,
         printOut(QString::fromUtf8(QJsonDocument(a).toJson()));
         return 0;
     }
-    printOut(u"%1  %2  %3  %4  %5  %6"_s.arg(u"RUN"_s, -5)
-                 .arg(u"PIPELINE"_s, -14)
-                 .arg(u"STATUS"_s, -9)
-                 .arg(u"STARTED"_s, -19)
-                 .arg(u"DURATION"_s, -10)
-                 .arg(u"STEPS"_s));
+    // Columns padded by hand: one arg() call, so a value holding "%1" stays what it is.
+    auto row = [](const QString &id, const QString &pipeline, const QString &status,
+                  const QString &started, const QString &duration, const QString &steps) {
+        printOut(u"%1  %2  %3  %4  %5  %6"_s.arg(id.leftJustified(5), pipeline.leftJustified(14),
+                                                 status.leftJustified(9), started.leftJustified(19),
+                                                 duration.leftJustified(10), steps));
+    };
+    row(u"RUN"_s, u"PIPELINE"_s, u"STATUS"_s, u"STARTED"_s, u"DURATION"_s, u"STEPS"_s);
     for (const PipelineRunRecord &r : *runs) {
-        printOut(u"%1  %2  %3  %4  %5  %6"_s.arg(r.id, -5)
-                     .arg(r.pipeline, -14)
-                     .arg(r.status, -9)
-                     .arg(r.started ? r.started->toString(u"yyyy-MM-dd HH:mm:ss"_s) : u"-"_s, -19)
-                     .arg(formatDuration(durationMs(r)), -10)
-                     .arg(stepSummary(r)));
+        row(QString::number(r.id), r.pipeline, r.status,
+            r.started ? r.started->toString(u"yyyy-MM-dd HH:mm:ss"_s) : u"-"_s,
+            formatDuration(durationMs(r)), stepSummary(r));
     }
     return 0;
 }
