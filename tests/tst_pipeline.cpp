@@ -499,6 +499,26 @@ private slots:
         QVERIFY(!runPipeline(m_root, queued.id));
     }
 
+    void supervisorThatCannotStart()
+    {
+        const PipelineRunRecord prepared = prepare(QStringLiteral("sleepy"));
+        const QByteArray cliEnv = qgetenv("CAIRN_CLI");
+        const QByteArray pathEnv = qgetenv("PATH");
+        qputenv("CAIRN_CLI", "/nonexistent/cairn-cli");
+        qputenv("PATH", "/nonexistent");
+        const auto pid = startPipelineSupervisor(m_root, prepared.id);
+        qputenv("CAIRN_CLI", cliEnv);
+        qputenv("PATH", pathEnv);
+        QVERIFY(!pid);
+        QVERIFY(pid.error().message.contains(QStringLiteral("cannot find cairn-cli")));
+        // It does not wait as queued for a supervisor that will never come.
+        auto d = db();
+        auto r = pipelineRun(*d, prepared.id);
+        QCOMPARE(r->status, QStringLiteral("failed"));
+        QCOMPARE(r->error, pid.error().message);
+        QCOMPARE(statuses(*r), QList<StepStatus>(2, StepStatus::Skipped));
+    }
+
     void goneSupervisorIsLost()
     {
         const PipelineRunRecord prepared = prepare(QStringLiteral("sleepy"));

@@ -9,6 +9,7 @@
 #include "runs/process.h"
 #include "runs/runstore.h"
 #include "runs/supervisorprocess.h"
+#include "store/projectdb.h"
 
 #include <QDir>
 #include <QFile>
@@ -188,9 +189,15 @@ std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project,
 
 Result<qint64> startPipelineSupervisor(const QString &projectRoot, qint64 pipelineRunId)
 {
+    // A pipeline run no supervisor will take must not wait as queued for ever.
+    auto notStarted = [&](Error e) -> Result<qint64> {
+        if (auto db = openProjectDatabase(projectRoot))
+            (void)PipelineStore(**db).endIf(pipelineRunId, u"queued"_s, u"failed"_s, e.message);
+        return fail(e);
+    };
     const QString exe = supervisorExecutable();
     if (exe.isEmpty())
-        return fail(
+        return notStarted(
             Error(u"cannot find cairn-cli, which runs pipelines"_s)
                 .withHint(u"Install cairn-cli next to cairn, or set CAIRN_CLI to its path"_s));
     QProcess process;
@@ -205,7 +212,7 @@ Result<qint64> startPipelineSupervisor(const QString &projectRoot, qint64 pipeli
     process.setStandardErrorFile(QDir(dir).filePath(u"supervisor.log"_s));
     qint64 pid = 0;
     if (!process.startDetached(&pid))
-        return fail(
+        return notStarted(
             Error(u"cannot start the pipeline supervisor: %1"_s.arg(process.errorString()), exe));
     return pid;
 }

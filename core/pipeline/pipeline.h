@@ -70,7 +70,8 @@ Result<PipelineRunRecord> runPipeline(const QString &projectRoot, qint64 pipelin
                                       const std::function<void(QByteArrayView)> &onOutput = {});
 
 // Starts `cairn-cli pipeline --supervise ID` detached, in its own session (like
-// startSupervisor), so the chain outlives the GUI. Returns the supervisor's process id.
+// startSupervisor), so the chain outlives the GUI. Returns the supervisor's process id; when it
+// cannot start, the queued pipeline run is marked failed with the same error.
 Result<qint64> startPipelineSupervisor(const QString &projectRoot, qint64 pipelineRunId);
 
 // Reads a pipeline run with its steps; the newest first for `listPipelineRuns`. A pipeline run
