@@ -146,7 +146,7 @@ void TestValidation::everyRuleBroken()
     QCOMPARE(age->offendingRows, 2);
     QCOMPARE(rowsOf(*age), (QList<qint64>{2, 4}));
     QCOMPARE(valuesOf(*age), (QStringList{QStringLiteral("17"), QStringLiteral("101")}));
-    QCOMPARE(age->message, QStringLiteral("2 rows outside from 18 to 100"));
+    QCOMPARE(age->message, QStringLiteral("2 rows below 18 or above 100"));
     QVERIFY(rule(r, QStringLiteral("kind"), QStringLiteral("age"))->passed);
 
     // A float column with a missing value: the range ignores it, the missing share counts it.
@@ -482,7 +482,7 @@ void TestValidation::cli()
 
     const auto text = run({QStringLiteral("people")});
     QCOMPARE(text.exitCode, 1);
-    QVERIFY(text.out.contains("FAIL  range age  2 rows outside from 18 to 100"));
+    QVERIFY(text.out.contains("FAIL  range age  2 rows below 18 or above 100"));
     QVERIFY(text.out.contains("        row 2: 17"));
 
     QCOMPARE(run({QStringLiteral("nosuch")}).exitCode, 2);

@@ -200,8 +200,13 @@ void rangeRule(const Table &t, const Column &c, const ColumnCheck &check, Valida
         report.rules.append(r);
         return;
     }
+    // "3 rows below 18 or above 100", "2 rows below 0", "1 row above 100".
+    const QString broken = check.min && check.max
+                               ? u"below %1 or above %2"_s.arg(num(low), num(high))
+                           : check.min ? u"below %1"_s.arg(num(low))
+                                       : u"above %1"_s.arg(num(high));
     r.message = r.passed ? u"every value is %1"_s.arg(bounds)
-                         : u"%1 outside %2"_s.arg(rowsWord(r.offendingRows), bounds);
+                         : u"%1 %2"_s.arg(rowsWord(r.offendingRows), broken);
     report.rules.append(r);
 }
 
