@@ -3,7 +3,8 @@
 #
 #   ./dev.sh demo   install dependencies, build, and run Cairn on the bundled demo project:
 #                   with a display, the GUI opens on it; without one, it trains once in the
-#                   terminal and writes a PNG of the main window.
+#                   terminal, retrains on the newest batch through the retrain pipeline, and
+#                   writes PNGs of the main window, the drift view and the model registry.
 #   ./dev.sh test   install dependencies, build, and run the whole test suite, in a build with
 #                   AddressSanitizer + UndefinedBehaviorSanitizer and warnings as errors.
 #
@@ -52,13 +53,20 @@ cmd_demo() {
     "$bin/cairn-cli" runs --project "$project" --limit 5
     say "Drift of each incoming batch against the reference (cairn-cli drift --history)"
     "$bin/cairn-cli" drift --history --project "$project"
+    say "Retraining on the newest batch: check it, train, score, gate, register, stage (cairn-cli pipeline retrain)"
+    "$bin/cairn-cli" pipeline retrain --quiet --project "$project" \
+        -P data=data/incoming/batch-06.csv
+    "$bin/cairn-cli" models --project "$project"
     local png="$project/cairn-main-window.png"
     local drift_png="$project/cairn-drift.png"
-    say "Rendering the main window and the drift view"
+    local models_png="$project/cairn-models.png"
+    say "Rendering the main window, the drift view and the model registry"
     QT_QPA_PLATFORM=offscreen "$bin/cairn" --project "$project" --screenshot "$png"
     QT_QPA_PLATFORM=offscreen "$bin/cairn" --project "$project" --open drift:over-time \
         --screenshot "$drift_png"
-    say "Done. Open $png and $drift_png to see the windows; run ./dev.sh demo on a desktop to use it."
+    QT_QPA_PLATFORM=offscreen "$bin/cairn" --project "$project" --open models \
+        --screenshot "$models_png"
+    say "Done. Open $png, $drift_png and $models_png to see the windows; run ./dev.sh demo on a desktop to use it."
 }
 
 cmd_test() {
