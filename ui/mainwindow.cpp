@@ -659,7 +659,9 @@ void MainWindow::requestPipeline(const QString &name, const ParamValues &values,
     QStringList steps;
     for (const PipelineStep &step : spec->steps)
         steps.append(step.displayName());
-    if (!ensureTrusted(project, tr("pipeline %1: %2").arg(name, steps.join(QStringLiteral(" → ")))))
+    // Asking is skipped only for --retrain on the command line, which is the go-ahead.
+    if (!withoutAsking &&
+        !ensureTrusted(project, tr("pipeline %1: %2").arg(name, steps.join(QStringLiteral(" → ")))))
         return;
     auto db = openProjectDatabase(project.rootDir);
     if (!db) {

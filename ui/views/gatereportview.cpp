@@ -19,7 +19,7 @@ GateReportView::GateReportView(QWidget *parent)
     setUniformRowHeights(true);
     setWordWrap(false);
     header()->setStretchLastSection(true);
-    setColumnWidth(0, 300);
+    setColumnWidth(0, 230);
 }
 
 void GateReportView::showMessage(const QString &text)

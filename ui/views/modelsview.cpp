@@ -204,10 +204,10 @@ ModelsView::ModelsView(QWidget *parent)
     m_versions->setUniformRowHeights(true);
     m_versions->setAlternatingRowColors(true);
     m_versions->setItemDelegateForColumn(AliasesCol, new AliasChipDelegate(m_versions));
-    m_versions->setColumnWidth(VersionCol, 70);
-    m_versions->setColumnWidth(AliasesCol, 190);
-    m_versions->setColumnWidth(RunCol, 110);
-    m_versions->setColumnWidth(CreatedCol, 130);
+    m_versions->setColumnWidth(VersionCol, 50);
+    m_versions->setColumnWidth(AliasesCol, 170);
+    m_versions->setColumnWidth(RunCol, 90);
+    m_versions->setColumnWidth(CreatedCol, 125);
     m_versions->setColumnWidth(GateCol, 80);
     lower->addWidget(m_versions);
     auto *tabs = new QTabWidget;
@@ -223,8 +223,9 @@ ModelsView::ModelsView(QWidget *parent)
     m_history->setColumnWidth(2, 110);
     tabs->addTab(m_history, tr("History"));
     lower->addWidget(tabs);
-    lower->setStretchFactor(0, 3);
-    lower->setStretchFactor(1, 2);
+    lower->setStretchFactor(0, 1);
+    lower->setStretchFactor(1, 1);
+    lower->setSizes({560, 600});
     rl->addWidget(lower, 1);
     m_status->setObjectName(u"registryStatus"_s);
     m_status->setWordWrap(true);
@@ -340,8 +341,8 @@ void ModelsView::showModel()
             item->setToolTip(AliasesCol, v.aliases.join(u", "_s));
             item->setText(RunCol, v.runId ? u"#%1 %2"_s.arg(QString::number(*v.runId), v.entryPoint)
                                           : tr("no run"));
-            item->setText(CreatedCol,
-                          locale.toString(v.created.toLocalTime(), QLocale::ShortFormat));
+            item->setText(CreatedCol, v.created.toLocalTime().toString(u"yyyy-MM-dd HH:mm"_s));
+            item->setToolTip(CreatedCol, locale.toString(v.created.toLocalTime()));
             const bool passed = v.gate.passed();
             item->setIcon(GateCol, verdictIcon(passed ? Verdict::Pass : Verdict::Fail));
             item->setText(GateCol, passed ? tr("passed") : tr("failed"));

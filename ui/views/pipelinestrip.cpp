@@ -117,6 +117,7 @@ void PipelineStrip::paintEvent(QPaintEvent *)
         p.fillPath(path, fill);
         p.setPen(QPen(c, strong ? 2.0 : 1.0,
                       s.status == pipeline::StepStatus::Skipped ? Qt::DashLine : Qt::SolidLine));
+        p.setBrush(Qt::NoBrush);
         p.drawPath(path);
         // The step's number in a dot, then its name; its state and run under them.
         const int dot = QFontMetrics(bold).height();

@@ -74,7 +74,7 @@ PipelinesView::PipelinesView(QWidget *parent)
     m_pipelines->setUniformRowHeights(true);
     m_pipelines->setColumnWidth(0, 140);
     m_pipelines->setColumnWidth(1, 520);
-    m_pipelines->setMaximumHeight(130);
+    m_pipelines->setMaximumHeight(100);
     layout->addWidget(m_pipelines);
     m_empty->setWordWrap(true);
     m_empty->setTextFormat(Qt::RichText);
