@@ -458,9 +458,9 @@ private slots:
         QCOMPARE(statuses(*failed), (QList<StepStatus>{StepStatus::Finished, StepStatus::Failed,
                                                        StepStatus::Skipped, StepStatus::Skipped}));
         // The failed condition, as the gate step's log says it.
-        QCOMPARE(failed->steps[1].message, QStringLiteral("FAIL auc >= 0.75: auc 0.6000 >= 0.75"));
+        QCOMPARE(failed->steps[1].message, QStringLiteral("FAIL auc >= 0.75: auc 0.6000 < 0.75"));
         QCOMPARE(failed->error,
-                 QStringLiteral("step 2 (gate m) failed: FAIL auc >= 0.75: auc 0.6000 >= 0.75"));
+                 QStringLiteral("step 2 (gate m) failed: FAIL auc >= 0.75: auc 0.6000 < 0.75"));
         auto models = registry::listModels(**d);
         QVERIFY(models);
         QCOMPARE(models->first().versions.size(), 1); // nothing registered

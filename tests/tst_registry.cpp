@@ -353,7 +353,7 @@ private slots:
         QVERIFY(!r->conditions.at(1).passed);
         QVERIFY(!r->conditions.at(2).passed);
         const QString text = gateReportToText(*r);
-        QVERIFY2(text.contains(QStringLiteral("FAIL  acc >= 0.75: acc 0.7000 >= 0.75")),
+        QVERIFY2(text.contains(QStringLiteral("FAIL  acc >= 0.75: acc 0.7000 < 0.75")),
                  qPrintable(text));
         QVERIFY(text.endsWith(QStringLiteral("gate failed\n")));
 
@@ -557,7 +557,7 @@ private slots:
         QCOMPARE(v2->version, 2);
         QVERIFY(!v2->gate.passed());
         QCOMPARE(v2->gate.conditions.first().message,
-                 QStringLiteral("auc 0.7500 >= 0.7900 (production.auc 0.8000 - 0.01)"));
+                 QStringLiteral("auc 0.7500 < 0.7900 (production.auc 0.8000 - 0.01)"));
 
         auto refused = promote(f.project, *f.db, req(m, 2, QStringLiteral("production")));
         QVERIFY(!refused);

@@ -82,7 +82,7 @@ private slots:
                                  QStringLiteral("--model"), QStringLiteral("m")});
         QCOMPARE(failed.exitCode, 1);
         QVERIFY(failed.out.contains("FAIL  auc >= 0.75"));
-        QVERIFY(failed.out.contains("auc 0.7000 >= 0.7900 (production.auc 0.8000 - 0.01)"));
+        QVERIFY(failed.out.contains("auc 0.7000 < 0.7900 (production.auc 0.8000 - 0.01)"));
         QVERIFY(failed.out.endsWith("gate failed\n"));
         const auto gateJson =
             cli({QStringLiteral("gate"), QStringLiteral("2"), QStringLiteral("--json")});

@@ -19,6 +19,26 @@ namespace cairn::registry {
 
 namespace {
 
+// The comparison that holds when `op` does not: shown for a failed condition.
+QString negatedOpText(CompareOp op)
+{
+    switch (op) {
+    case CompareOp::GreaterEqual:
+        return u"<"_s;
+    case CompareOp::Greater:
+        return u"<="_s;
+    case CompareOp::LessEqual:
+        return u">"_s;
+    case CompareOp::Less:
+        return u">="_s;
+    case CompareOp::Equal:
+        return u"!="_s;
+    case CompareOp::NotEqual:
+        return u"=="_s;
+    }
+    return {};
+}
+
 QString formatValue(double v)
 {
     if (std::isnan(v))
@@ -164,7 +184,9 @@ public:
             return r;
         }
         r.passed = compare(left.value, parsed->op, right.value);
-        r.message = u"%1 %2 %3"_s.arg(left.shown, op, right.shown);
+        // What holds: "val_auc 0.8123 >= 0.75" when it passed, "val_auc 0.6850 < 0.70" when not.
+        r.message = u"%1 %2 %3"_s.arg(left.shown, r.passed ? op : negatedOpText(parsed->op),
+                                      right.shown);
         return r;
     }
 
