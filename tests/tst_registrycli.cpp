@@ -105,7 +105,7 @@ private slots:
                  QStringLiteral("--to"), QStringLiteral("production")});
         QCOMPARE(refused.exitCode, 1);
         QVERIFY(refused.err.contains("auc >= 0.75"));
-        QVERIFY(refused.err.contains("pass --reason"));
+        QVERIFY(refused.err.contains("Pass --reason"));
         const auto forced =
             cli({QStringLiteral("promote"), QStringLiteral("m"), QStringLiteral("2"),
                  QStringLiteral("--to"), QStringLiteral("production"), QStringLiteral("--reason"),

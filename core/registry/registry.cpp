@@ -210,7 +210,7 @@ QString failedConditions(const GateReport &report)
 static const QString &overrideHint()
 {
     static const QString hint =
-        u"pass --reason \"why\" to promote anyway; the reason is recorded"_s;
+        u"Pass --reason \"why\" to promote anyway; the reason is recorded"_s;
     return hint;
 }
 
