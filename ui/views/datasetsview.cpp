@@ -41,6 +41,21 @@ void DatasetsView::setSnapshot(const ProjectSnapshot &snapshot)
 void DatasetsView::selectEntry(const QString &name)
 {
     m_files->selectEntry(name);
+    // Also a file of a dataset, relative to the project root.
+    if (m_project) {
+        QTreeWidget *tree = m_files->tree();
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            QTreeWidgetItem *top = tree->topLevelItem(i);
+            for (int j = 0; j < top->childCount(); ++j) {
+                QTreeWidgetItem *child = top->child(j);
+                const QString file = child->data(0, Qt::UserRole + 1).toString();
+                if (!file.isEmpty() && m_project->relativePath(file) == name) {
+                    top->setExpanded(true);
+                    tree->setCurrentItem(child);
+                }
+            }
+        }
+    }
     selectionChanged();
 }
 

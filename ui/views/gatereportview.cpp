@@ -100,6 +100,9 @@ void GateReportView::setReport(const registry::GateReport &report)
         1, tr("run #%1, evaluated %2")
                .arg(report.runId)
                .arg(QLocale().toString(report.evaluated.toLocalTime(), QLocale::ShortFormat)));
+    expandAll();
+    resizeColumnToContents(0);
+    setColumnWidth(0, std::min(columnWidth(0) + 12, 340));
 }
 
 } // namespace cairn::ui

@@ -205,8 +205,8 @@ ModelsView::ModelsView(QWidget *parent)
     m_versions->setAlternatingRowColors(true);
     m_versions->setItemDelegateForColumn(AliasesCol, new AliasChipDelegate(m_versions));
     m_versions->setColumnWidth(VersionCol, 50);
-    m_versions->setColumnWidth(AliasesCol, 170);
-    m_versions->setColumnWidth(RunCol, 90);
+    m_versions->setColumnWidth(AliasesCol, 150);
+    m_versions->setColumnWidth(RunCol, 80);
     m_versions->setColumnWidth(CreatedCol, 125);
     m_versions->setColumnWidth(GateCol, 80);
     lower->addWidget(m_versions);

@@ -184,6 +184,7 @@ void PipelinesView::selectPipeline(const QString &name)
 void PipelinesView::follow(qint64 id)
 {
     m_shown = id;
+    m_followed = id;
     m_poll->start();
     refresh();
 }
@@ -221,8 +222,12 @@ void PipelinesView::showRuns(const QList<pipeline::PipelineRunRecord> &runs)
     bool anyActive = false;
     for (const pipeline::PipelineRunRecord &r : runs) {
         anyActive = anyActive || isActive(r.status);
+        // Announced while the pipeline runs, and once more after it ended: a last step can
+        // start and end between two reads.
+        const bool followed =
+            isActive(r.status) || isActive(m_lastStatus.value(r.id)) || r.id == m_followed;
         for (const pipeline::StepRecord &s : r.steps) {
-            if (s.runId && !m_announced.contains(*s.runId) && isActive(r.status)) {
+            if (s.runId && !m_announced.contains(*s.runId) && followed) {
                 m_announced.insert(*s.runId);
                 emit stepRunStarted(*s.runId);
             }

@@ -63,6 +63,7 @@ private:
     QString m_root;
     QList<pipeline::PipelineRunRecord> m_records;
     qint64 m_shown = 0;
+    qint64 m_followed = 0;    // the pipeline run started from this window: all its steps announced
     QSet<qint64> m_announced; // step runs already announced
     QHash<qint64, QString> m_lastStatus;
     JobTracker m_load{this};
