@@ -173,7 +173,7 @@ ModelsView::ModelsView(QWidget *parent)
     m_promote->setToolTip(tr("Give the selected version an alias; its gate must pass, or you "
                              "give a reason that is recorded"));
     auto *menu = new QMenu(m_promote);
-    for (const QString alias :
+    for (const QString &alias :
          {registry::kStaging.toString(), registry::kProduction.toString(), u"champion"_s}) {
         menu->addAction(alias, this, [this, alias] { promoteSelected(alias); });
     }
