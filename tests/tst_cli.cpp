@@ -86,6 +86,10 @@ private slots:
         QCOMPARE(text.exitCode, 0); // found from a subfolder, like git
         QVERIFY(text.out.contains("Entry points (2)"));
         QVERIFY(text.out.contains("incoming: data/incoming/batch-*.csv (6 files"));
+        QVERIFY(text.out.contains("checks: rows, age, monthly_charges, total_charges, contract, "
+                                  "churned (cairn-cli validate reference)"));
+        QVERIFY(text.out.contains("(cairn-cli validate FILE)")); // incoming has six files
+        QVERIFY(text.out.contains("gate: val_accuracy >= 0.65; "));
 
         const auto json = cli({QStringLiteral("project"), QStringLiteral("show"),
                                QStringLiteral("--json"), QStringLiteral("--project"), m_demo});
@@ -110,6 +114,18 @@ private slots:
         QCOMPARE(datasets.size(), 2);
         QCOMPARE(datasets[1].toObject().value(QStringLiteral("files")).toArray().size(), 6);
         QCOMPARE(o.value(QStringLiteral("models")).toArray().size(), 1);
+        const QJsonObject checks =
+            datasets[0].toObject().value(QStringLiteral("checks")).toObject();
+        QCOMPARE(checks.value("columns").toObject().value("age").toObject().value("max").toDouble(),
+                 100.0);
+        QCOMPARE(checks.value("rows").toObject().value("min").toDouble(), 1000.0);
+        const QJsonObject gate = o.value(QStringLiteral("models"))
+                                     .toArray()[0]
+                                     .toObject()
+                                     .value(QStringLiteral("gate"))
+                                     .toObject();
+        QCOMPARE(gate.value("metrics").toArray().size(), 3);
+        QVERIFY(gate.value("data_checks").toBool());
         QCOMPARE(
             o.value(QStringLiteral("drift")).toObject().value(QStringLiteral("current")).toString(),
             QStringLiteral("incoming"));

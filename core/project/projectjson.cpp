@@ -16,6 +16,52 @@ static QJsonArray toArray(const QStringList &list)
     return a;
 }
 
+// A dataset's `checks:` as declared, for `project show --json`.
+static QJsonObject checksJson(const DatasetChecks &c)
+{
+    QJsonObject out;
+    QJsonObject rows;
+    if (c.minRows)
+        rows.insert(u"min"_s, double(*c.minRows));
+    if (c.maxRows)
+        rows.insert(u"max"_s, double(*c.maxRows));
+    if (!rows.isEmpty())
+        out.insert(u"rows"_s, rows);
+    QJsonObject columns;
+    for (const ColumnCheck &col : c.columns) {
+        QJsonObject o;
+        if (!col.kind.isEmpty())
+            o.insert(u"kind"_s, col.kind);
+        if (col.min)
+            o.insert(u"min"_s, *col.min);
+        if (col.max)
+            o.insert(u"max"_s, *col.max);
+        if (col.maxMissingCount)
+            o.insert(u"missing"_s, double(*col.maxMissingCount));
+        if (col.maxMissingShare)
+            o.insert(u"max_missing"_s, *col.maxMissingShare);
+        if (col.unique)
+            o.insert(u"unique"_s, true);
+        if (col.allowed)
+            o.insert(u"allowed"_s, QJsonArray::fromStringList(*col.allowed));
+        columns.insert(col.column, o);
+    }
+    out.insert(u"columns"_s, columns);
+    if (!c.key.isEmpty())
+        out.insert(u"key"_s, QJsonArray::fromStringList(c.key));
+    if (c.drift) {
+        QJsonObject d{{u"max_share"_s, c.drift->maxShare}};
+        if (!c.drift->test.isEmpty())
+            d.insert(u"test"_s, c.drift->test);
+        if (c.drift->threshold)
+            d.insert(u"threshold"_s, *c.drift->threshold);
+        if (!c.drift->reference.isEmpty())
+            d.insert(u"reference"_s, c.drift->reference);
+        out.insert(u"drift"_s, d);
+    }
+    return out;
+}
+
 static QJsonObject locationJson(const QString &file, SourceLocation loc)
 {
     QJsonObject o;
@@ -127,6 +173,8 @@ QJsonObject projectToJson(const Project &project)
         if (!d.description.isEmpty())
             o.insert(u"description"_s, d.description);
         o.insert(u"files"_s, filesJson(project, d.paths));
+        if (d.checks)
+            o.insert(u"checks"_s, checksJson(*d.checks));
         datasets.append(o);
     }
     root.insert(u"datasets"_s, datasets);
@@ -139,6 +187,13 @@ QJsonObject projectToJson(const Project &project)
         if (!m.description.isEmpty())
             o.insert(u"description"_s, m.description);
         o.insert(u"files"_s, filesJson(project, m.paths));
+        if (m.gate) {
+            QJsonArray conditions;
+            for (const GateCondition &c : m.gate->conditions)
+                conditions.append(c.text);
+            o.insert(u"gate"_s, QJsonObject{{u"metrics"_s, conditions},
+                                            {u"data_checks"_s, m.gate->dataChecks}});
+        }
         models.append(o);
     }
     root.insert(u"models"_s, models);
@@ -227,10 +282,32 @@ QString projectToText(const Project &project)
         out += u"  %1: %2 (%3)%4\n"_s.arg(d.name, d.paths.join(u", "_s), files(d.paths),
                                           d.key.isEmpty() ? QString()
                                                           : u", key "_s + d.key.join(u", "_s));
+        if (d.checks) {
+            QStringList on;
+            if (d.checks->minRows || d.checks->maxRows)
+                on.append(u"rows"_s);
+            for (const ColumnCheck &c : d.checks->columns)
+                on.append(c.column);
+            if (d.checks->drift)
+                on.append(u"drift"_s);
+            // A dataset of several files is validated one file at a time.
+            const bool one = project.resolveFiles(d.paths).size() <= 1;
+            out += u"      checks: %1 (cairn-cli validate %2)\n"_s.arg(on.join(u", "_s),
+                                                                       one ? d.name : u"FILE"_s);
+        }
     }
     out += u"\nModels (%1)\n"_s.arg(project.models.size());
-    for (const ModelSpec &m : project.models)
+    for (const ModelSpec &m : project.models) {
         out += u"  %1: %2 (%3)\n"_s.arg(m.name, m.paths.join(u", "_s), files(m.paths));
+        if (m.gate) {
+            QStringList conditions;
+            for (const GateCondition &c : m.gate->conditions)
+                conditions.append(c.text);
+            if (m.gate->dataChecks)
+                conditions.append(u"the checks of the datasets the run used"_s);
+            out += u"      gate: %1\n"_s.arg(conditions.join(u"; "_s));
+        }
+    }
     if (!project.pipelines.isEmpty())
         out += u"\nPipelines (%1)\n"_s.arg(project.pipelines.size());
     for (const PipelineSpec &p : project.pipelines) {
