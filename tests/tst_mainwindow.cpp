@@ -10,6 +10,7 @@
 #include "logview.h"
 #include "mainwindow.h"
 #include "problems.h"
+#include "registry/registry.h"
 #include "runcontroller.h"
 #include "runs/runstore.h"
 #include "settings/settings.h"
@@ -18,7 +19,10 @@
 #include "store/projectlist.h"
 #include "testsupport.h"
 #include "theme.h"
+#include "views/driftview.h"
 #include "views/entrypointsview.h"
+#include "views/pipelinestrip.h"
+#include "views/pipelinesview.h"
 #include "views/rundetailview.h"
 #include "views/runstablemodel.h"
 #include "views/runsview.h"
@@ -438,6 +442,64 @@ private slots:
     }
 
     // `cairn --project DIR --screenshot FILE` renders the window to a PNG, without a display.
+    void retrainStartsThePipeline()
+    {
+        // The demo's drift.retrain names the retrain pipeline: the Retrain button asks for its
+        // values (the batch filled in), then the six steps run in their own supervisor and the
+        // Pipelines section follows them to the end.
+        MainWindow w(options());
+        w.show();
+        QVERIFY(openAndWait(w, m_demo));
+        w.openSection(Section::Drift);
+        QPushButton *retrain = w.driftView()->retrainButton();
+        QTRY_VERIFY_WITH_TIMEOUT(retrain->isEnabled(), 20000);
+        QVERIFY2(retrain->toolTip().contains(QStringLiteral("starts the pipeline “retrain”")),
+                 qPrintable(retrain->toolTip()));
+        QSignalSpy launched(&w, &MainWindow::pipelineLaunched);
+        QString title, data, preview;
+        whenModal<LaunchDialog>([&](LaunchDialog *d) {
+            title = d->windowTitle();
+            data = qobject_cast<QLineEdit *>(d->field(QStringLiteral("data")))->text();
+            preview = d->findChild<QLabel *>(QStringLiteral("commandPreview"))->text();
+            whenModal<QMessageBox>(
+                [](QMessageBox *box) {
+                    box->findChild<QPushButton *>(QStringLiteral("trustButton"))->click();
+                },
+                20);
+            d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        });
+        QTest::mouseClick(retrain, Qt::LeftButton);
+        QCOMPARE(title, QStringLiteral("Start pipeline retrain"));
+        QVERIFY2(data.startsWith(QStringLiteral("data/incoming/batch-")), qPrintable(data));
+        QVERIFY2(preview.contains(QStringLiteral("4. gate churn-model")), qPrintable(preview));
+        QVERIFY2(launched.count() == 1,
+                 w.problems()->rowCount() > 0
+                     ? qPrintable(w.problems()->problems().first().error.toString())
+                     : "no pipeline launched");
+        QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget *>(w.pipelinesView()));
+
+        QSignalSpy ended(w.pipelinesView(), &PipelinesView::pipelineEnded);
+        QVERIFY(ended.wait(120000));
+        QCOMPARE(ended.first().at(0).toLongLong(), launched.first().at(0).toLongLong());
+        const auto record = w.pipelinesView()->shownRecord();
+        QVERIFY(record.has_value());
+        QVERIFY2(ended.first().at(1).toString() == QStringLiteral("finished"),
+                 qPrintable(record->error));
+        QCOMPARE(w.pipelinesView()->strip()->steps().size(), 6);
+        for (const auto &step : w.pipelinesView()->strip()->steps())
+            QCOMPARE(step.status, pipeline::StepStatus::Finished);
+        // Each step's run reached the log panes.
+        for (const auto &step : record->steps)
+            QVERIFY(step.runId.has_value());
+        // And the registry has the staged version.
+        auto db = openProjectDatabase(m_demo, Database::Mode::ReadOnly);
+        QVERIFY(db);
+        auto staged = registry::versionByAlias(**db, QStringLiteral("churn-model"),
+                                               QStringLiteral("staging"));
+        QVERIFY(staged && staged->has_value());
+        QCOMPARE((*staged)->runId, record->steps.at(1).runId);
+    }
+
     void screenshotCommand()
     {
         const QString png = m_tmp.filePath(QStringLiteral("shot.png"));
