@@ -83,6 +83,11 @@ class TestPipeline : public QObject
             qFatal("%s", qPrintable(r.error().toString()));
         return *r;
     }
+    static qint64 pipelineRunCount(Database &d)
+    {
+        auto ids = listPipelineRuns(d, -1);
+        return ids ? ids->size() : -1;
+    }
     static QList<StepStatus> statuses(const PipelineRunRecord &r)
     {
         QList<StepStatus> out;
@@ -151,6 +156,10 @@ private slots:
                         "      - run: last\n"
                         "      - gate: m\n"
                         "      - register: m\n"
+                        "  check:\n"
+                        "    parameters: {data: string}\n"
+                        "    steps:\n"
+                        "      - validate: \"{data}\"\n"
                         "  counting:\n"
                         "    parameters: {n: {type: string, default: \"3\"}}\n"
                         "    steps:\n"
@@ -318,7 +327,10 @@ private slots:
         QVERIFY(log(*r->steps[1].runId).contains("rules passed"));
         QCOMPARE(r->steps[1].message, QStringLiteral("All 1 rules passed."));
         QCOMPARE(runOf(r->steps[1]).entryPoint, QStringLiteral("cairn validate"));
-        QVERIFY(runOf(r->steps[1]).command.endsWith(QStringLiteral(" validate data/ref-new.csv")));
+        // `--` ends cairn-cli's options: a target starting with '-' stays a target.
+        QVERIFY2(
+            runOf(r->steps[1]).command.endsWith(QStringLiteral(" validate -- data/ref-new.csv")),
+            qPrintable(runOf(r->steps[1]).command));
         QCOMPARE(log(*r->steps[2].runId), QByteArray("last step\n"));
         QVERIFY(echoed.contains("prepared data/ref-new.csv") && echoed.contains("last step"));
         QCOMPARE(seen.first(), (QPair<int, StepStatus>{0, StepStatus::Running}));
@@ -353,6 +365,77 @@ private slots:
                  qPrintable(typed.error().first().message));
         QCOMPARE(RunStore(*d).count(), count);
         QVERIFY(preparePipeline(m_project, *d, QStringLiteral("counting"), {{"n", "4"}}));
+    }
+
+    // A validate target that comes from a parameter is checked as a literal one is.
+    void validateTargetsFromParameters_data()
+    {
+        QTest::addColumn<QString>("pipeline");
+        QTest::addColumn<QString>("data");
+        QTest::addColumn<QString>("message"); // empty: accepted
+        QTest::newRow("outside") << "check"
+                                 << "../outside.csv"
+                                 << "step 1 (validate ../outside.csv): the file a validate step "
+                                    "checks must be inside the project folder";
+        QTest::newRow("outside after a run")
+            << "chain"
+            << "../outside.csv"
+            << "step 2 (validate ../outside.csv): the file a validate step checks must be inside "
+               "the project folder";
+        QTest::newRow("absolute") << "check"
+                                  << "/etc/passwd"
+                                  << "must be inside the project folder";
+        QTest::newRow("option") << "check"
+                                << "-h"
+                                << "step 1 (validate -h): the step validates \"-h\", which is "
+                                   "neither a declared dataset nor a file path";
+        QTest::newRow("option after a run")
+            << "chain"
+            << "--help"
+            << "which is neither a declared dataset nor a file path";
+        QTest::newRow("unknown dataset") << "check"
+                                         << "refs"
+                                         << "which is neither a declared dataset nor a file path";
+        QTest::newRow("missing file")
+            << "check"
+            << "data/nope.csv"
+            << "step 1 (validate data/nope.csv): the step validates \"data/nope.csv\", which "
+               "does not exist";
+        QTest::newRow("file of no dataset") << "check"
+                                            << "cairn.yaml"
+                                            << "which is no file of a declared dataset";
+        QTest::newRow("dataset") << "check"
+                                 << "ref"
+                                 << "";
+        QTest::newRow("dataset at a revision") << "check"
+                                               << "ref@HEAD"
+                                               << "";
+        QTest::newRow("file of a dataset") << "check"
+                                           << "data/small.csv"
+                                           << "";
+        // An earlier run step may write it.
+        QTest::newRow("missing file after a run") << "chain"
+                                                  << "data/later.csv"
+                                                  << "";
+    }
+    void validateTargetsFromParameters()
+    {
+        QFETCH(QString, pipeline);
+        QFETCH(QString, data);
+        QFETCH(QString, message);
+        auto d = db();
+        const auto count = pipelineRunCount(*d);
+        const auto r = preparePipeline(m_project, *d, pipeline, {{QStringLiteral("data"), data}});
+        if (message.isEmpty()) {
+            QVERIFY2(r, r ? "" : qPrintable(r.error().first().toString()));
+            return;
+        }
+        QVERIFY(!r);
+        QStringList messages;
+        for (const Error &e : r.error())
+            messages.append(e.message);
+        QVERIFY2(messages.join(u'\n').contains(message), qPrintable(messages.join(u'\n')));
+        QCOMPARE(pipelineRunCount(*d), count); // nothing recorded
     }
 
     void failingStepStopsTheChain()
@@ -438,7 +521,7 @@ private slots:
         const qint64 trainRun = *r->steps[0].runId;
         auto gateRun = RunStore(**d).get(*r->steps[1].runId);
         QCOMPARE(gateRun->entryPoint, QStringLiteral("cairn gate"));
-        QVERIFY2(gateRun->command.endsWith(QStringLiteral(" gate %1 --model m").arg(trainRun)),
+        QVERIFY2(gateRun->command.endsWith(QStringLiteral(" gate --model=m -- %1").arg(trainRun)),
                  qPrintable(gateRun->command));
         QCOMPARE(r->steps[1].message, QStringLiteral("gate passed"));
         QCOMPARE(r->steps[2].message, QStringLiteral("version 1"));
@@ -464,6 +547,50 @@ private slots:
         auto models = registry::listModels(**d);
         QVERIFY(models);
         QCOMPARE(models->first().versions.size(), 1); // nothing registered
+
+        // Trained again to version 1's content (changed since the failed run): the chain goes
+        // on with version 1, which already holds staging.
+        auto again = preparePipeline(*project, **d, QStringLiteral("release"), {});
+        QVERIFY(again);
+        auto same = runPipeline(root, again->id);
+        QVERIFY(same);
+        QVERIFY2(same->status == QStringLiteral("finished"), qPrintable(same->error));
+        QCOMPARE(same->steps[1].message, QStringLiteral("gate passed"));
+        QCOMPARE(same->steps[2].message, QStringLiteral("already registered as version 1"));
+        QVERIFY(!same->steps[2].runId); // nothing to run
+        QCOMPARE(same->steps[3].message, QStringLiteral("version 1 already holds staging"));
+        QVERIFY(!same->steps[3].runId);
+
+        // Trained again with byte-identical files: the gate uses the run that recorded them.
+        auto unchanged = preparePipeline(*project, **d, QStringLiteral("release"), {});
+        QVERIFY(unchanged);
+        auto rerun = runPipeline(root, unchanged->id);
+        QVERIFY(rerun);
+        QVERIFY2(rerun->status == QStringLiteral("finished"), qPrintable(rerun->error));
+        QCOMPARE(statuses(*rerun), QList<StepStatus>(4, StepStatus::Finished));
+        // The registry judges the run that wrote that content: the one before.
+        const qint64 retrainRun = *rerun->steps[0].runId;
+        const qint64 wroteRun = *same->steps[0].runId;
+        const QString note =
+            QStringLiteral(" (run %1 left m's files as they were; run %2 wrote them)")
+                .arg(retrainRun)
+                .arg(wroteRun);
+        QCOMPARE(rerun->steps[1].message, QStringLiteral("gate passed") + note);
+        auto regate = RunStore(**d).get(*rerun->steps[1].runId);
+        QVERIFY2(regate->command.endsWith(QStringLiteral(" gate --model=m -- %1").arg(wroteRun)),
+                 qPrintable(regate->command));
+        QCOMPARE(rerun->steps[2].message, QStringLiteral("already registered as version 1") + note);
+        QCOMPARE(rerun->steps[3].message, QStringLiteral("version 1 already holds staging"));
+        models = registry::listModels(**d);
+        QCOMPARE(models->first().versions.size(), 1);
+
+        // A new content is registered and promoted as before.
+        auto fresh = preparePipeline(*project, **d, QStringLiteral("release"), {{"auc", "0.9"}});
+        QVERIFY(fresh);
+        auto next = runPipeline(root, fresh->id);
+        QVERIFY2(next->status == QStringLiteral("finished"), qPrintable(next->error));
+        QCOMPARE(next->steps[2].message, QStringLiteral("version 2"));
+        QCOMPARE(next->steps[3].message, QStringLiteral("version 2 \u2192 staging"));
     }
 
     void cancelStopsTheRunningStep()
@@ -540,6 +667,85 @@ private slots:
         auto all = listPipelineRuns(*d);
         QVERIFY(all);
         QCOMPARE(all->first().id, prepared.id); // newest first
+    }
+
+    // A queued pipeline run whose supervisor is gone, or never came, does not wait for ever.
+    void queuedWithoutSupervisorIsLost()
+    {
+        auto d = db();
+        auto status = [&](qint64 id) {
+            auto r = pipelineRun(*d, id);
+            return r ? r->status : r.error().message;
+        };
+        // A supervisor that is still there (this process, before it claims the run).
+        const PipelineRunRecord waiting = prepare(QStringLiteral("sleepy"));
+        QVERIFY(recordPipelineSupervisor(*d, waiting.id, QCoreApplication::applicationPid()));
+        QCOMPARE(status(waiting.id), QStringLiteral("queued"));
+        QVERIFY(cancelPipeline(*d, waiting.id)); // still cancellable before the claim
+
+        // A recorded supervisor that has ended.
+        const PipelineRunRecord died = prepare(QStringLiteral("sleepy"));
+        QVERIFY(recordPipelineSupervisor(*d, died.id, 999999999));
+        auto r = pipelineRun(*d, died.id);
+        QCOMPARE(r->status, QStringLiteral("lost"));
+        QVERIFY2(r->error.contains(
+                     QStringLiteral("supervisor (process 999999999) ended before it started")),
+                 qPrintable(r->error));
+        QCOMPARE(statuses(*r), QList<StepStatus>(2, StepStatus::Skipped));
+        QVERIFY(r->ended);
+
+        // None recorded: lost once it has waited kUnsupervisedQueuedSecs, not before.
+        const PipelineRunRecord orphan = prepare(QStringLiteral("sleepy"));
+        QCOMPARE(status(orphan.id), QStringLiteral("queued"));
+        auto s = d->prepare(u"UPDATE pipeline_runs SET created_ms = ?2 WHERE id = ?1");
+        QVERIFY(s);
+        QVERIFY(s->bind(1, orphan.id)
+                    .bind(2, QDateTime::currentMSecsSinceEpoch() -
+                                 (kUnsupervisedQueuedSecs + 1) * qint64(1000))
+                    .exec());
+        r = pipelineRun(*d, orphan.id);
+        QCOMPARE(r->status, QStringLiteral("lost"));
+        QCOMPARE(r->error, QStringLiteral("its supervisor never started"));
+        QVERIFY(!runPipeline(m_root, orphan.id)); // it cannot start any more
+    }
+
+    // startPipelineSupervisor records the process it started: one that dies before it claims
+    // the run (here: a cairn-cli that cannot open the database) leaves it lost.
+    void detachedSupervisorThatDiesIsLost()
+    {
+        const PipelineRunRecord prepared = prepare(QStringLiteral("sleepy"));
+        const QString fake = m_root + QStringLiteral("/fake-cli.sh");
+        test::writeFile(fake, "#!/bin/sh\necho 'error: cannot open the database' >&2\nexit 1\n");
+        QFile::setPermissions(fake, QFile::permissions(fake) | QFileDevice::ExeOwner);
+        const QByteArray cliEnv = qgetenv("CAIRN_CLI");
+        qputenv("CAIRN_CLI", fake.toLocal8Bit());
+        const auto pid = startPipelineSupervisor(m_root, prepared.id);
+        qputenv("CAIRN_CLI", cliEnv);
+        QVERIFY2(pid, pid ? "" : qPrintable(pid.error().toString()));
+        auto d = db();
+        auto current = [&] {
+            auto r = pipelineRun(*d, prepared.id);
+            return r ? *r : PipelineRunRecord{};
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(current().status, QStringLiteral("lost"), 30000);
+        const QString error = current().error;
+        QVERIFY2(error.contains(QStringLiteral("(process %1) ended before it started").arg(*pid)),
+                 qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("supervisor.log says why")), qPrintable(error));
+    }
+
+    // A cancel (Ctrl-C in cairn-cli's foreground command) before the run is claimed.
+    void cancelBeforeTheClaim()
+    {
+        const PipelineRunRecord prepared = prepare(QStringLiteral("sleepy"));
+        PipelineSignalGuard guard;
+        ::raise(SIGINT);
+        auto r = runPipeline(m_root, prepared.id);
+        QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+        QCOMPARE(r->status, QStringLiteral("cancelled"));
+        QCOMPARE(r->error, QStringLiteral("cancelled before it started"));
+        QCOMPARE(statuses(*r), QList<StepStatus>(2, StepStatus::Skipped));
+        QVERIFY(!r->steps[0].runId);
     }
 
     void ctrlCCancelsAForegroundPipeline()
@@ -624,7 +830,7 @@ private slots:
         const auto project = cli({"project", "show", "--json"});
         const QJsonArray pipelines =
             QJsonDocument::fromJson(project.out).object().value("pipelines").toArray();
-        QCOMPARE(pipelines.size(), 6);
+        QCOMPARE(pipelines.size(), 7);
         QCOMPARE(pipelines[0].toObject().value("steps").toArray()[1].toObject().value("kind"),
                  QJsonValue(QStringLiteral("validate")));
         QVERIFY(cli({"project", "show"}).out.contains("chain: prep \xe2\x86\x92 validate {data}"));

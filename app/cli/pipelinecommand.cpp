@@ -6,6 +6,7 @@
 #include "pipeline/pipeline.h"
 #include "store/projectdb.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -13,6 +14,7 @@
 #include <QJsonObject>
 
 #include <cstdio>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -312,10 +314,22 @@ int cmdPipeline(const QStringList &args)
         reportError(db.error());
         return 2;
     }
+    // From here a Ctrl-C cancels the pipeline run rather than leaving it queued: runPipeline
+    // sees the request before it claims the run.
+    std::optional<PipelineSignalGuard> signalGuard;
+    if (!parser.isSet(detach))
+        signalGuard.emplace();
     const auto prepared = preparePipeline(*project, **db, name, *values);
     if (!prepared) {
         reportErrors(prepared.error());
         return 2;
+    }
+    if (!parser.isSet(detach)) {
+        // This process supervises it: should it die before the claim, the run becomes lost.
+        if (auto r =
+                recordPipelineSupervisor(**db, prepared->id, QCoreApplication::applicationPid());
+            !r)
+            return reportError(r.error());
     }
     db->reset(); // the supervisor opens its own connection
     if (parser.isSet(detach)) {

@@ -20,7 +20,9 @@
 #include <QProcess>
 #include <QSaveFile>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -87,28 +89,115 @@ QString projectRootOf(const Database &db)
     return QFileInfo(QFileInfo(db.path()).absolutePath()).absolutePath();
 }
 
-// A running pipeline run whose supervisor is gone becomes lost.
-Result<void> reconcile(Database &db, qint64 id, const QString &status)
+bool supervisorAlive(const std::pair<qint64, qint64> &sup)
 {
-    if (status != u"running"_s)
+    // A start time of -1 means the process was already gone when it was recorded.
+    return sup.second >= 0 && isProcessAlive(sup.first, sup.second);
+}
+
+// A running pipeline run whose supervisor is gone becomes lost; so does a queued one whose
+// recorded supervisor is gone (it died before it claimed the run) or that has had no
+// supervisor recorded for kUnsupervisedQueuedSecs.
+Result<void> reconcile(Database &db, const PipelineRunRecord &record)
+{
+    const qint64 id = record.id;
+    if (record.status != u"running"_s && record.status != u"queued"_s)
         return ok();
     PipelineStore store(db);
     auto sup = store.supervisor(id);
     if (!sup)
         return fail(sup.error());
-    if (*sup && isProcessAlive((*sup)->first, (*sup)->second))
+    if (*sup && supervisorAlive(**sup))
         return ok();
-    const QString error =
-        *sup ? u"the pipeline's supervisor (process %1) is gone"_s.arg((*sup)->first)
-             : u"the pipeline's supervisor is gone"_s;
-    auto ended = store.endIf(id, u"running"_s, u"lost"_s, error);
+    QString error;
+    if (record.status == u"queued"_s) {
+        if (!*sup) {
+            if (record.created.secsTo(QDateTime::currentDateTime()) < kUnsupervisedQueuedSecs)
+                return ok(); // its supervisor is about to be recorded
+            error = u"its supervisor never started"_s;
+        } else {
+            const QString log =
+                QDir(pipelineDirectory(projectRootOf(db), id)).filePath(u"supervisor.log"_s);
+            error = QFileInfo(log).size() > 0
+                        ? u"its supervisor (process %1) ended before it started the pipeline; "
+                          "%2 says why"_s.arg(QString::number((*sup)->first),
+                                              QDir::toNativeSeparators(log))
+                        : u"its supervisor (process %1) ended before it started the pipeline"_s.arg(
+                              (*sup)->first);
+        }
+    } else {
+        error = *sup ? u"the pipeline's supervisor (process %1) is gone"_s.arg((*sup)->first)
+                     : u"the pipeline's supervisor is gone"_s;
+    }
+    auto ended = store.endIf(id, record.status, u"lost"_s, error);
     if (!ended)
         return fail(ended.error());
-    (void)RunStore(db).reconcile(projectRootOf(db));
+    if (record.status == u"running"_s)
+        (void)RunStore(db).reconcile(projectRootOf(db));
     return ok();
 }
 
 } // namespace
+
+std::optional<Error> validateTargetProblem(const Project &project, const QString &target,
+                                           const QString &subject, bool checkFiles,
+                                           bool mayBeWritten)
+{
+    auto noChecks = [&](const DatasetSpec &ds) {
+        return Error(u"dataset \"%1\" declares no checks for the step to validate"_s.arg(ds.name))
+            .withHint(u"Add a `checks:` block to the dataset (docs/project-file.md, \"Data "
+                      "validation\")"_s);
+    };
+    // A dataset, or DATASET@REV.
+    const QString path = target.section(u'@', 0, 0);
+    const DatasetSpec *ds = project.dataset(target);
+    if (!ds && target.contains(u'@'))
+        ds = project.dataset(path);
+    if (ds) {
+        if (!ds->checks)
+            return noChecks(*ds);
+        return std::nullopt;
+    }
+    QStringList names;
+    for (const DatasetSpec &d : project.datasets)
+        names.append(d.name);
+    // A path (optionally PATH@REV) inside the project; a bare word must be a dataset.
+    if (path.isEmpty() || (!path.contains(u'/') && !path.contains(u'.'))) {
+        const QString guess = closestMatch(target, names);
+        return Error(u"%1 validates \"%2\", which is neither a declared dataset nor a file "
+                     "path"_s.arg(subject, target))
+            .withHint(guess.isEmpty() ? u"Name a dataset with `checks:` or a file such as "
+                                        "data/reference.csv"_s
+                                      : u"Did you mean \"%1\"?"_s.arg(guess));
+    }
+    const QString p = QDir::fromNativeSeparators(path);
+    if (QDir::isAbsolutePath(p) || QDir::cleanPath(p).startsWith(u"../"_s) ||
+        QDir::cleanPath(p) == u".."_s)
+        return Error(u"the file a validate step checks must be inside the project folder, but "
+                     "\"%1\" is not"_s.arg(target))
+            .withHint(u"Give a path relative to the folder that holds cairn.yaml"_s);
+    if (!checkFiles)
+        return std::nullopt;
+    const QString absolute = project.absolutePath(p);
+    if (!QFileInfo(absolute).isFile()) {
+        // A file of an earlier revision, or one an earlier run step writes, is the step's to find.
+        if (target.contains(u'@') || mayBeWritten)
+            return std::nullopt;
+        return Error(u"%1 validates \"%2\", which does not exist"_s.arg(subject, target))
+            .withHint(u"Give a file of a dataset with checks, or a dataset: %1"_s.arg(
+                names.isEmpty() ? u"the project declares none"_s : names.join(u", "_s)));
+    }
+    for (const DatasetSpec &d : project.datasets) {
+        if (project.resolveFiles(d.paths).contains(absolute)) {
+            if (!d.checks)
+                return noChecks(d);
+            return std::nullopt;
+        }
+    }
+    return Error(u"%1 validates \"%2\", which is no file of a declared dataset"_s.arg(subject,
+                                                                                      target))
+        .withHint(u"Add it to a dataset with `checks:` under `datasets:` in cairn.yaml"_s);
+}
 
 std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project, Database &db,
                                                          const QString &pipeline,
@@ -142,13 +231,23 @@ std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project,
     record.created = QDateTime::currentDateTime();
     QJsonArray steps;
     Errors errors;
+    bool runBefore = false; // a run step before this one, which may write the file it validates
     for (const PipelineStep &declared : spec->steps) {
         PipelineStep step = declared;
         step.target = substitute(step.target, byName);
         for (auto &[k, v] : step.parameters)
             v = substitute(v, byName);
         // Values that came from the pipeline's parameters are checked now, not at the step.
+        if (step.kind == PipelineStep::Kind::Validate) {
+            if (auto problem =
+                    validateTargetProblem(project, step.target, u"the step"_s, true, runBefore)) {
+                problem->message = u"step %1 (%2): %3"_s.arg(
+                    QString::number(record.steps.size() + 1), step.displayName(), problem->message);
+                errors.append(*problem);
+            }
+        }
         if (step.kind == PipelineStep::Kind::Run) {
+            runBefore = true;
             if (auto command = buildLaunchCommand(project, step.target, step.parameters);
                 !command) {
                 for (Error e : command.error()) {
@@ -214,7 +313,16 @@ Result<qint64> startPipelineSupervisor(const QString &projectRoot, qint64 pipeli
     if (!process.startDetached(&pid))
         return notStarted(
             Error(u"cannot start the pipeline supervisor: %1"_s.arg(process.errorString()), exe));
+    // Until it claims the run, only this record tells a supervisor that died from a slow one.
+    if (auto db = openProjectDatabase(projectRoot))
+        (void)recordPipelineSupervisor(**db, pipelineRunId, pid);
     return pid;
+}
+
+Result<void> recordPipelineSupervisor(Database &db, qint64 pipelineRunId, qint64 pid)
+{
+    // -1 when it has already ended: reconcile() then finds it gone.
+    return PipelineStore(db).recordSupervisor(pipelineRunId, pid, processStartTime(pid));
 }
 
 Result<PipelineRunRecord> pipelineRun(Database &db, qint64 id)
@@ -223,9 +331,9 @@ Result<PipelineRunRecord> pipelineRun(Database &db, qint64 id)
     auto record = store.get(id);
     if (!record)
         return record;
-    if (auto r = reconcile(db, id, record->status); !r)
+    if (auto r = reconcile(db, *record); !r)
         return fail(r.error());
-    if (record->status != u"running"_s)
+    if (record->status != u"running"_s && record->status != u"queued"_s)
         return record;
     return store.get(id);
 }
@@ -272,9 +380,22 @@ Result<void> cancelPipeline(Database &db, qint64 id)
     auto sup = store.supervisor(id);
     if (!sup)
         return fail(sup.error());
-    if (!*sup || !isProcessAlive((*sup)->first, (*sup)->second) ||
-        ::kill(pid_t((*sup)->first), SIGTERM) != 0)
-        return fail(Error(u"cannot reach the supervisor of pipeline run %1"_s.arg(id)));
+    const QString markerPath = QDir::toNativeSeparators(marker.fileName());
+    if (!*sup || !supervisorAlive(**sup))
+        return fail(Error(u"pipeline run %1 is running but its supervisor is gone"_s.arg(id))
+                        .withHint(u"Look again with `cairn-cli pipeline --show %1`: it is then "
+                                  "marked lost"_s.arg(id)));
+    if (::kill(pid_t((*sup)->first), SIGTERM) != 0) {
+        const int err = errno;
+        return fail(
+            Error(u"cannot send SIGTERM to process %1, the supervisor of pipeline run %2: %3"_s.arg(
+                      QString::number((*sup)->first), QString::number(id),
+                      QString::fromLocal8Bit(std::strerror(err))),
+                  markerPath)
+                .withHint(u"The chain stops before its next step (%1 is written); to stop the "
+                          "running step now, end process %2 as the user who started it"_s.arg(
+                              markerPath, QString::number((*sup)->first))));
+    }
     return ok();
 }
 

@@ -54,8 +54,19 @@ struct PipelineRunRecord
     QList<StepRecord> steps;
 };
 
+// What is wrong with `target` as the target of a `validate:` step, if anything: it must be a
+// declared dataset with checks (optionally DATASET@REV) or a file path (optionally PATH@REV)
+// inside the project. With `checkFiles` (when the pipeline starts, its values known), a path
+// must also name a file that exists and belongs to a dataset with checks, unless
+// `mayBeWritten` (an earlier run step may write it). `subject` starts the messages: `pipeline
+// "retrain"`, `the step`. Used by the project file's reader for literal targets as well.
+std::optional<Error> validateTargetProblem(const Project &project, const QString &target,
+                                           const QString &subject, bool checkFiles,
+                                           bool mayBeWritten = false);
+
 // Checks the values against the pipeline's parameters (defaults fill in the rest) and records a
-// queued pipeline run with all its steps pending. Nothing is started.
+// queued pipeline run with all its steps pending. Nothing is started. Targets of validate steps
+// that came from the values are checked as validateTargetProblem does.
 std::expected<PipelineRunRecord, Errors> preparePipeline(const Project &project, Database &db,
                                                          const QString &pipeline,
                                                          const ParamValues &values);
@@ -69,13 +80,39 @@ Result<PipelineRunRecord> runPipeline(const QString &projectRoot, qint64 pipelin
                                       const std::function<void(const StepRecord &)> &onStep = {},
                                       const std::function<void(QByteArrayView)> &onOutput = {});
 
+// Records process `pid` (with its start time) as the supervisor of a queued pipeline run, so a
+// supervisor that dies before it claims the run (runPipeline) leaves it lost, not queued for
+// ever. Does nothing once the run is claimed. cairn-cli's foreground command records itself.
+Result<void> recordPipelineSupervisor(Database &db, qint64 pipelineRunId, qint64 pid);
+
+// While one lives, SIGINT, SIGTERM and SIGHUP cancel the pipeline run instead of killing the
+// process: a queued one before it is claimed, else before its next step (while a step runs,
+// superviseRun cancels the step). runPipeline holds one; cairn-cli's foreground command holds
+// one from before preparePipeline, so a Ctrl-C before the claim cancels the run too. Nested
+// guards share the request; the outermost clears it.
+class PipelineSignalGuard
+{
+public:
+    PipelineSignalGuard();
+    ~PipelineSignalGuard();
+    PipelineSignalGuard(const PipelineSignalGuard &) = delete;
+    PipelineSignalGuard &operator=(const PipelineSignalGuard &) = delete;
+
+private:
+    bool m_installed = false;
+};
+
 // Starts `cairn-cli pipeline --supervise ID` detached, in its own session (like
-// startSupervisor), so the chain outlives the GUI. Returns the supervisor's process id; when it
-// cannot start, the queued pipeline run is marked failed with the same error.
+// startSupervisor), so the chain outlives the GUI, and records it as the run's supervisor
+// (recordPipelineSupervisor). Returns the supervisor's process id; when it cannot start, the
+// queued pipeline run is marked failed with the same error.
 Result<qint64> startPipelineSupervisor(const QString &projectRoot, qint64 pipelineRunId);
 
 // Reads a pipeline run with its steps; the newest first for `listPipelineRuns`. A pipeline run
-// whose supervisor is gone becomes lost (and its running step's run is reconciled as runs are).
+// whose supervisor is gone becomes lost (and its running step's run is reconciled as runs are);
+// so does a queued one whose recorded supervisor is gone, or that has had no supervisor
+// recorded for kUnsupervisedQueuedSecs ("its supervisor never started").
+inline constexpr int kUnsupervisedQueuedSecs = 60;
 Result<PipelineRunRecord> pipelineRun(Database &db, qint64 id);
 Result<QList<PipelineRunRecord>> listPipelineRuns(Database &db, int limit = 50);
 // Sends SIGTERM to the pipeline's supervisor, which cancels the running step.

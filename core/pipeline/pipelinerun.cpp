@@ -4,6 +4,7 @@
 #include "pipeline.h"
 #include "pipelinestore.h"
 #include "project/projectfile.h"
+#include "registry/registry.h"
 #include "runs/launcher.h"
 #include "runs/lineage.h"
 #include "runs/process.h"
@@ -41,33 +42,9 @@ extern "C" void onPipelineSignal(int)
     g_cancelRequested = 1;
 }
 
-// SIGINT, SIGTERM and SIGHUP between steps stop the chain. While a step runs, superviseRun
-// installs its own handlers (and restores these after), so the signal cancels the step's run.
-class PipelineSignals
-{
-public:
-    PipelineSignals()
-    {
-        g_cancelRequested = 0;
-        struct sigaction sa = {};
-        sa.sa_handler = onPipelineSignal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESTART;
-        for (std::size_t i = 0; i < std::size(m_signals); ++i)
-            ::sigaction(m_signals[i], &sa, &m_old[i]);
-    }
-    ~PipelineSignals()
-    {
-        for (std::size_t i = 0; i < std::size(m_signals); ++i)
-            ::sigaction(m_signals[i], &m_old[i], nullptr);
-    }
-    PipelineSignals(const PipelineSignals &) = delete;
-    PipelineSignals &operator=(const PipelineSignals &) = delete;
-
-private:
-    static constexpr int m_signals[] = {SIGINT, SIGTERM, SIGHUP};
-    struct sigaction m_old[std::size(m_signals)] = {};
-};
+constexpr int kCancelSignals[] = {SIGINT, SIGTERM, SIGHUP};
+int g_guardDepth = 0;
+struct sigaction g_oldActions[std::size(kCancelSignals)] = {};
 
 // The lines of a built-in step's log that say why it failed: FAIL lines of a report, else
 // error lines, else the last line.
@@ -192,10 +169,16 @@ private:
                 rec.message = command.error().message;
                 return;
             }
+            if (!command->done.isEmpty()) {
+                // Nothing to do (already registered, alias already held): no run.
+                rec.status = StepStatus::Finished;
+                rec.message = command->done;
+                return;
+            }
             EntryPoint ep;
             ep.name = builtinEntryName(step.kind);
             // Braces doubled: the command is a template with no placeholder.
-            ep.command = QString(*command).replace(u'{', u"{{"_s).replace(u'}', u"}}"_s);
+            ep.command = command->command.replace(u'{', u"{{"_s).replace(u'}', u"}}"_s);
             project.entryPoints.append(ep);
             request.entryPoint = ep.name;
         }
@@ -248,17 +231,19 @@ private:
             rec.message = u"exit 0"_s;
             break;
         case PipelineStep::Kind::Validate:
-        case PipelineStep::Kind::Gate:
             rec.message = lastLine(logPath);
+            break;
+        case PipelineStep::Kind::Gate:
+            rec.message = lastLine(logPath) + unchangedNote(step.target);
             break;
         case PipelineStep::Kind::Register:
         case PipelineStep::Kind::Promote: {
             const auto version = registeredVersion(step.target, m_modelRun);
-            if (version)
+            if (version && *version)
                 rec.message =
                     step.kind == PipelineStep::Kind::Register
-                        ? u"version %1"_s.arg(*version)
-                        : u"version %1 \u2192 %2"_s.arg(QString::number(*version), step.alias);
+                        ? u"version %1"_s.arg(**version)
+                        : u"version %1 \u2192 %2"_s.arg(QString::number(**version), step.alias);
             else
                 rec.message = lastLine(logPath);
             break;
@@ -266,8 +251,59 @@ private:
         }
     }
 
-    // The command of a built-in step: cairn-cli itself.
-    Result<QString> builtinCommand(const PipelineStep &step, qsizetype index)
+    struct BuiltinCommand
+    {
+        QString command;
+        QString done; // set instead when there is nothing to run: the step's message
+    };
+
+    // " (run 12 left m's files as they were; run 9 wrote them)" when this pipeline's training
+    // rewrote the model with the same content, and the step used the run that wrote it.
+    QString unchangedNote(const QString &model) const
+    {
+        if (!m_unchangedBy)
+            return {};
+        if (m_modelRun == m_unchangedBy)
+            return u" (run %1 left %2's files as they were)"_s.arg(QString::number(m_unchangedBy),
+                                                                   model);
+        return u" (run %1 left %2's files as they were; run %3 wrote them)"_s.arg(
+            QString::number(m_unchangedBy), model, QString::number(m_modelRun));
+    }
+
+    // The newest finished run whose lineage shows it wrote (changed or created) one of `model`'s
+    // files with the content run `runId` left: the run a gate judges and the registry registers
+    // for that content. 0 when none did (the files came from outside Cairn).
+    Result<qint64> writerOfContent(const QString &model, qint64 runId)
+    {
+        auto artifacts = runArtifacts(m_db, runId);
+        if (!artifacts)
+            return fail(artifacts.error());
+        auto s = m_db.prepare(
+            u"SELECT a.run_id FROM artifacts a JOIN runs r ON r.id = a.run_id LEFT JOIN artifacts "
+            "b ON b.run_id = a.run_id AND b.phase = 'before' AND b.path = a.path WHERE a.phase = "
+            "'after' AND a.kind = 'model' AND a.name = ?1 AND a.path = ?2 AND a.hash = ?3 AND "
+            "r.status = 'finished' AND (b.hash IS NULL OR b.hash <> a.hash) ORDER BY a.run_id "
+            "DESC LIMIT 1"_s);
+        if (!s)
+            return fail(s.error());
+        qint64 newest = 0;
+        for (const ArtifactRecord &a : *artifacts) {
+            if (a.kind != u"model"_s || a.name != model || a.phase != u"after"_s)
+                continue;
+            s->reset();
+            s->bind(1, model).bind(2, a.path).bind(3, a.hash);
+            auto row = s->step();
+            if (!row)
+                return fail(row.error());
+            if (*row)
+                newest = std::max(newest, s->int64(0));
+        }
+        return newest;
+    }
+
+    // The command of a built-in step: cairn-cli itself. Options come before `--`, which ends
+    // them, so a target starting with '-' stays a target.
+    Result<BuiltinCommand> builtinCommand(const PipelineStep &step, qsizetype index)
     {
         const QString cli = supervisorExecutable();
         if (cli.isEmpty())
@@ -276,35 +312,71 @@ private:
         const QString exe = shellQuote(cli);
         const QString model = shellQuote(step.target);
         if (step.kind == PipelineStep::Kind::Validate)
-            return u"%1 validate %2"_s.arg(exe, shellQuote(step.target));
+            return BuiltinCommand{u"%1 validate -- %2"_s.arg(exe, shellQuote(step.target)), {}};
         auto runId = modelRun(step.target, index);
         if (!runId)
             return fail(runId.error());
-        m_modelRun = *runId;
-        const QString run = QString::number(*runId);
+        m_modelRun = runId->first;
+        m_unchangedBy = 0;
+        if (!runId->second) {
+            // The registry judges and registers the run that wrote a content, not one that
+            // rewrote it with the same bytes: use that run when there is one.
+            m_unchangedBy = runId->first;
+            auto writer = writerOfContent(step.target, runId->first);
+            if (!writer)
+                return fail(writer.error());
+            if (*writer > 0)
+                m_modelRun = *writer;
+        }
+        const QString run = QString::number(m_modelRun);
         switch (step.kind) {
         case PipelineStep::Kind::Gate:
-            return u"%1 gate %2 --model %3"_s.arg(exe, run, model);
-        case PipelineStep::Kind::Register:
-            return u"%1 register %2 --run %3"_s.arg(exe, model, run);
-        case PipelineStep::Kind::Promote: {
-            const auto version = registeredVersion(step.target, *runId);
+            return BuiltinCommand{u"%1 gate --model=%2 -- %3"_s.arg(exe, model, run), {}};
+        case PipelineStep::Kind::Register: {
+            // The same content registered before (by an earlier pipeline run, or by hand): the
+            // registry would refuse it; the chain goes on with that version.
+            auto version = registeredVersion(step.target, m_modelRun);
             if (!version)
+                return fail(version.error());
+            if (*version)
+                return BuiltinCommand{{},
+                                      u"already registered as version %1"_s.arg(**version) +
+                                          unchangedNote(step.target)};
+            return BuiltinCommand{u"%1 register --run=%2 -- %3"_s.arg(exe, run, model), {}};
+        }
+        case PipelineStep::Kind::Promote: {
+            auto version = registeredVersion(step.target, m_modelRun);
+            if (!version)
+                return fail(version.error());
+            if (!*version)
                 return fail(Error(u"run %1's %2 is not registered"_s.arg(run, step.target))
                                 .withHint(u"Add a `register: %1` step before the promote "
                                           "step"_s.arg(step.target)));
-            return u"%1 promote %2 %3 --to %4"_s.arg(exe, model, QString::number(*version),
-                                                     shellQuote(step.alias));
+            auto held = registry::modelVersion(m_db, step.target, **version);
+            if (!held)
+                return fail(held.error());
+            if (held->aliases.contains(step.alias))
+                return BuiltinCommand{
+                    {},
+                    u"version %1 already holds %2"_s.arg(QString::number(**version), step.alias)};
+            return BuiltinCommand{u"%1 promote --to=%2 -- %3 %4"_s.arg(exe, shellQuote(step.alias),
+                                                                       model,
+                                                                       QString::number(**version)),
+                                  {}};
         }
         default:
             return fail(Error(u"not a built-in step"_s));
         }
     }
 
-    // The run of this pipeline that wrote `model`: the latest earlier run step after which one
-    // of the model's files has a content it did not have before.
-    Result<qint64> modelRun(const QString &model, qsizetype before)
+    // The run of this pipeline that wrote `model`, and whether it changed the model's content:
+    // the latest earlier run step after which one of the model's files has a content it did not
+    // have before; failing that (a training that wrote the same bytes again), the latest
+    // earlier run step that recorded the model's files, as `cairn-cli gate` falls back (false:
+    // it did not change them).
+    Result<std::pair<qint64, bool>> modelRun(const QString &model, qsizetype before)
     {
+        std::optional<qint64> recorded;
         for (qsizetype j = before - 1; j >= 0; --j) {
             if (m_record.steps[j].kind != pipelineStepKindName(PipelineStep::Kind::Run) ||
                 !m_stepRuns.contains(j))
@@ -319,11 +391,16 @@ private:
                     beforeHash.insert(a.path, a.hash);
             }
             for (const ArtifactRecord &a : *artifacts) {
-                if (a.kind == u"model"_s && a.name == model && a.phase == u"after"_s &&
-                    beforeHash.value(a.path) != a.hash)
-                    return runId;
+                if (a.kind != u"model"_s || a.name != model || a.phase != u"after"_s)
+                    continue;
+                if (beforeHash.value(a.path) != a.hash)
+                    return std::pair{runId, true};
+                if (!recorded)
+                    recorded = runId;
             }
         }
+        if (recorded)
+            return std::pair{*recorded, false};
         const ModelSpec *spec = m_project.model(model);
         return fail(
             Error(u"no step of this pipeline wrote %1's files (%2)"_s.arg(
@@ -333,39 +410,37 @@ private:
 
     // The registry version of `model` made from run `runId`: the one recorded with that run,
     // else the one whose files are what the run left (the same content registered before).
-    std::optional<int> registeredVersion(const QString &model, qint64 runId)
+    Result<std::optional<int>> registeredVersion(const QString &model, qint64 runId)
     {
         if (runId <= 0)
-            return std::nullopt;
-        auto q = m_db.prepare(u"SELECT v.version, v.run_id, v.files FROM model_versions v JOIN "
-                              "registered_models m ON m.id = v.model_id WHERE m.name = ?1 "
-                              "ORDER BY v.version DESC");
-        if (!q)
-            return std::nullopt;
-        q->bind(1, model);
+            return std::optional<int>();
         QSet<QString> left;
-        if (auto artifacts = runArtifacts(m_db, runId)) {
-            for (const ArtifactRecord &a : *artifacts) {
-                if (a.kind == u"model"_s && a.name == model && a.phase == u"after"_s)
-                    left.insert(a.path + u'\n' + a.hash);
-            }
+        auto artifacts = runArtifacts(m_db, runId);
+        if (!artifacts)
+            return fail(artifacts.error());
+        for (const ArtifactRecord &a : *artifacts) {
+            if (a.kind == u"model"_s && a.name == model && a.phase == u"after"_s)
+                left.insert(a.path + u'\n' + a.hash);
         }
-        std::optional<int> sameContent;
-        while (true) {
-            auto more = q->step();
-            if (!more || !*more)
-                break;
-            if (q->optionalInt64(1) == runId)
-                return int(q->int64(0));
-            QSet<QString> files;
-            for (const QJsonValue &v : QJsonDocument::fromJson(q->text(2).toUtf8()).array()) {
-                const QJsonObject f = v.toObject();
-                files.insert(f.value(u"path"_s).toString() + u'\n' + f.value(u"hash"_s).toString());
+        auto models = registry::listModels(m_db);
+        if (!models)
+            return fail(models.error());
+        for (const registry::RegisteredModel &m : *models) {
+            if (m.name != model)
+                continue;
+            std::optional<int> sameContent;
+            for (const registry::ModelVersion &v : m.versions) { // newest first
+                if (v.runId == runId)
+                    return std::optional<int>(v.version);
+                QSet<QString> files;
+                for (const registry::VersionFile &f : v.files)
+                    files.insert(f.path + u'\n' + f.hash);
+                if (!sameContent && !left.isEmpty() && files == left)
+                    sameContent = v.version;
             }
-            if (!sameContent && !left.isEmpty() && files == left)
-                sameContent = int(q->int64(0));
+            return sameContent;
         }
-        return sameContent;
+        return std::optional<int>();
     }
 
     QString m_root;
@@ -377,9 +452,35 @@ private:
     QString m_cancelFile;                // written by cancelPipeline
     QHash<qsizetype, qint64> m_stepRuns; // finished steps' runs
     qint64 m_modelRun = 0;               // the run the last gate/register/promote step used
+    qint64 m_unchangedBy = 0; // the run step that rewrote the model with the same content
 };
 
 } // namespace
+
+// SIGINT, SIGTERM and SIGHUP between steps stop the chain. While a step runs, superviseRun
+// installs its own handlers (and restores these after), so the signal cancels the step's run.
+PipelineSignalGuard::PipelineSignalGuard()
+{
+    if (g_guardDepth++ > 0)
+        return; // the outer guard's handlers and request stay
+    g_cancelRequested = 0;
+    struct sigaction sa = {};
+    sa.sa_handler = onPipelineSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (std::size_t i = 0; i < std::size(kCancelSignals); ++i)
+        ::sigaction(kCancelSignals[i], &sa, &g_oldActions[i]);
+    m_installed = true;
+}
+
+PipelineSignalGuard::~PipelineSignalGuard()
+{
+    --g_guardDepth;
+    if (!m_installed)
+        return;
+    for (std::size_t i = 0; i < std::size(kCancelSignals); ++i)
+        ::sigaction(kCancelSignals[i], &g_oldActions[i], nullptr);
+}
 
 Result<PipelineRunRecord> runPipeline(const QString &projectRoot, qint64 pipelineRunId,
                                       const std::function<void(const StepRecord &)> &onStep,
@@ -393,7 +494,16 @@ Result<PipelineRunRecord> runPipeline(const QString &projectRoot, qint64 pipelin
     auto record = store.get(pipelineRunId);
     if (!record)
         return fail(record.error());
-    PipelineSignals signalGuard;
+    PipelineSignalGuard signalGuard;
+    // A cancel before the claim (Ctrl-C while cairn-cli prepared it): nothing starts.
+    if (g_cancelRequested) {
+        auto ended = store.endIf(pipelineRunId, u"queued"_s, u"cancelled"_s,
+                                 u"cancelled before it started"_s);
+        if (!ended)
+            return fail(ended.error());
+        if (*ended)
+            return store.get(pipelineRunId);
+    }
     const qint64 self = ::getpid();
     auto claimed = store.claim(pipelineRunId, self, processStartTime(self));
     if (!claimed)
@@ -410,17 +520,31 @@ Result<PipelineRunRecord> runPipeline(const QString &projectRoot, qint64 pipelin
     };
 
     QList<PipelineStep> steps;
+    const QString stepsPath = QDir::toNativeSeparators(
+        QDir(pipelineDirectory(projectRoot, pipelineRunId)).filePath(u"steps.json"_s));
     {
-        QFile f(QDir(pipelineDirectory(projectRoot, pipelineRunId)).filePath(u"steps.json"_s));
+        QFile f(stepsPath);
         if (!f.open(QIODevice::ReadOnly))
             return finish(u"failed"_s,
-                          u"cannot read the pipeline's steps: %1"_s.arg(f.errorString()));
-        for (const QJsonValue &v :
-             QJsonDocument::fromJson(f.readAll()).object().value(u"steps"_s).toArray())
+                          u"cannot read the pipeline's steps from %1: %2; start the pipeline "
+                          "again"_s.arg(stepsPath, f.errorString()));
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &parseError);
+        if (parseError.error != QJsonParseError::NoError)
+            return finish(
+                u"failed"_s,
+                u"%1 is not valid JSON (%2 at offset %3); it was changed after the "
+                "pipeline was prepared: start the pipeline again"_s.arg(
+                    stepsPath, parseError.errorString(), QString::number(parseError.offset)));
+        for (const QJsonValue &v : doc.object().value(u"steps"_s).toArray())
             steps.append(stepFromJson(v.toObject()));
     }
     if (steps.size() != record->steps.size())
-        return finish(u"failed"_s, u"the pipeline's steps.json does not match its steps"_s);
+        return finish(u"failed"_s,
+                      u"%1 lists %2 steps but pipeline run %3 recorded %4; it was changed after "
+                      "the pipeline was prepared: start the pipeline again"_s.arg(
+                          stepsPath, QString::number(steps.size()), QString::number(pipelineRunId),
+                          QString::number(record->steps.size())));
     auto project = loadProject(projectRoot);
     if (!project)
         return finish(u"failed"_s,

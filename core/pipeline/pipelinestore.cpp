@@ -157,6 +157,16 @@ Result<bool> PipelineStore::claim(qint64 id, qint64 supervisorPid, qint64 superv
     return m_db.changes() == 1;
 }
 
+Result<void> PipelineStore::recordSupervisor(qint64 id, qint64 supervisorPid,
+                                             qint64 supervisorStart)
+{
+    auto s = m_db.prepare(u"UPDATE pipeline_runs SET supervisor_pid = ?2, supervisor_start = ?3 "
+                          "WHERE id = ?1 AND status = 'queued'");
+    if (!s)
+        return fail(s.error());
+    return s->bind(1, id).bind(2, supervisorPid).bind(3, supervisorStart).exec();
+}
+
 Result<void> PipelineStore::setStep(qint64 id, const StepRecord &step)
 {
     auto s = m_db.prepare(u"UPDATE pipeline_steps SET status = ?3, run_id = ?4, message = ?5 "

@@ -31,6 +31,8 @@ public:
     // Moves a queued pipeline run to running, owned by this supervisor; false when it was not
     // queued (cancelled before it started, or started by someone else).
     Result<bool> claim(qint64 id, qint64 supervisorPid, qint64 supervisorStart);
+    // Records the supervisor of a pipeline run that is still queued (before claim() takes it).
+    Result<void> recordSupervisor(qint64 id, qint64 supervisorPid, qint64 supervisorStart);
     Result<void> setStep(qint64 id, const StepRecord &step);
     // Ends the pipeline run: status, error, end time; steps still pending become skipped.
     Result<void> end(qint64 id, const QString &status, const QString &error);

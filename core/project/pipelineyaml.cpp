@@ -2,6 +2,7 @@
 
 #include "pipelineyaml.h"
 
+#include "pipeline/pipeline.h"
 #include "placeholders.h"
 
 #include <QDir>
@@ -251,35 +252,11 @@ private:
         const auto found = checkPlaceholders(targetNode, step.target, spec, u"validate"_s);
         if (!found || *found)
             return; // a path with placeholders is checked when the step runs
-        if (const DatasetSpec *ds = project.dataset(step.target)) {
-            if (!ds->checks)
-                y.error(
-                    targetNode,
-                    u"dataset \"%1\" declares no checks for the step to validate"_s.arg(ds->name),
-                    u"Add a `checks:` block to the dataset (docs/project-file.md, \"Data "
-                    "validation\")"_s);
-            return;
-        }
-        // A path (optionally PATH@REV) inside the project; a bare word must be a dataset.
-        const QString path = step.target.section(u'@', 0, 0);
-        if (!path.contains(u'/') && !path.contains(u'.')) {
-            QStringList names;
-            for (const DatasetSpec &d : project.datasets)
-                names.append(d.name);
-            y.error(targetNode,
-                    u"pipeline \"%1\" validates \"%2\", which is neither a declared dataset nor "
-                    "a file path"_s.arg(spec.name, step.target),
-                    suggestion(step.target, names,
-                               u"Name a dataset with `checks:` or a file such as "
-                               "data/reference.csv"_s));
-            return;
-        }
-        const QString p = QDir::fromNativeSeparators(path);
-        if (QDir::isAbsolutePath(p) || QDir::cleanPath(p).startsWith(u"../"_s) || p == u".."_s)
-            y.error(targetNode,
-                    u"the file a validate step checks must be inside the project folder, but "
-                    "\"%1\" is not"_s.arg(step.target),
-                    u"Give a path relative to the folder that holds cairn.yaml"_s);
+        // The same rules as for a target that comes from a parameter (preparePipeline), less
+        // the files, which need not exist until the pipeline runs.
+        if (const auto problem = pipeline::validateTargetProblem(
+                project, step.target, u"pipeline \"%1\""_s.arg(spec.name), false))
+            y.error(targetNode, problem->message, problem->hint);
     }
 
     // Reports placeholders that are not parameters of the pipeline; true when `value` has some
