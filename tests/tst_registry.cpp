@@ -1,6 +1,7 @@
 // Model gates and the model registry: the condition parser, `gate:` in cairn.yaml, gates on
 // real runs (own metrics, min/max, entry point runs that used the model, aliases, data checks),
-// registration, promotion with and without a reason, archiving and the history.
+// registration (only of a run that wrote the model), promotion with and without a reason, a
+// promotion racing another, archiving, the history and the one-holder-per-alias index.
 #include "project/projectfile.h"
 #include "registry/gate.h"
 #include "registry/gatecondition.h"
@@ -696,6 +697,241 @@ private slots:
         QVERIFY(!registerVersion(f.project, *f.db, QStringLiteral("nope"), ok));
         QVERIFY(!registerVersion(f.project, *f.db, QStringLiteral("m"), 999));
         QVERIFY(registerVersion(f.project, *f.db, QStringLiteral("m"), ok));
+    }
+
+    void promotionRace()
+    {
+        Fixture f("name: t\n"
+                  "entry_points: {train: 'true'}\n"
+                  "models:\n"
+                  "  m:\n"
+                  "    path: models/m.json\n"
+                  "    gate: [auc >= production.auc - 0.01]\n");
+        const QString m = QStringLiteral("m");
+        const QString production = QStringLiteral("production");
+        const QString staging = QStringLiteral("staging");
+        QVERIFY(registerVersion(f.project, *f.db, m, f.train(R"({"auc": 0.8})", "one")));
+        QVERIFY(registerVersion(f.project, *f.db, m, f.train(R"({"auc": 0.85})", "two")));
+        QVERIFY(registerVersion(f.project, *f.db, m, f.train(R"({"auc": 0.9})", "three")));
+        QVERIFY(promote(f.project, *f.db, req(m, 1, production)));
+
+        // v2 to staging is judged against production = v1 (0.8); v3 takes production before
+        // that promotion commits. Nothing moves, and it is not a gate refusal.
+        auto prepared = preparePromotion(f.project, *f.db, req(m, 2, staging));
+        QVERIFY2(prepared, qPrintable(prepared ? QString() : prepared.error().message));
+        QVERIFY(prepared->gate && prepared->gate->passed());
+        QCOMPARE(prepared->gate->aliasesRead.value(production, -1), 1);
+        QVERIFY(promote(f.project, *f.db, req(m, 3, production)));
+        auto t = commitPromotion(*f.db, *prepared);
+        QVERIFY(!t);
+        QCOMPARE(t.error().message,
+                 QStringLiteral("production moved to version 3 while the gate was evaluated; "
+                                "promote again"));
+        QVERIFY(!isGateRefusal(t.error()));
+        QVERIFY(!versionByAlias(*f.db, m, staging)->has_value());
+        QCOMPARE(history(*f.db, m)->first().version, 3); // nothing recorded for v2
+        // Promoting again compares with v3 (0.9): v2's 0.85 fails.
+        auto again = promote(f.project, *f.db, req(m, 2, staging));
+        QVERIFY(!again);
+        QVERIFY(isGateRefusal(again.error()));
+
+        // The alias taken away meanwhile.
+        prepared = preparePromotion(f.project, *f.db, req(m, 3, staging));
+        QVERIFY(prepared);
+        QVERIFY(removeAlias(*f.db, m, 3, production));
+        t = commitPromotion(*f.db, *prepared);
+        QVERIFY(!t);
+        QCOMPARE(t.error().message,
+                 QStringLiteral("production was taken off version 3 while the gate was "
+                                "evaluated; promote again"));
+
+        // No production when the gate was evaluated (skipped), one set meanwhile.
+        prepared = preparePromotion(f.project, *f.db, req(m, 2, staging));
+        QVERIFY(prepared);
+        QVERIFY(prepared->gate->conditions.first().skipped);
+        QCOMPARE(prepared->gate->aliasesRead.value(production, -1), 0);
+        QVERIFY(promote(f.project, *f.db, req(m, 1, production)));
+        t = commitPromotion(*f.db, *prepared);
+        QVERIFY(!t);
+        QVERIFY2(t.error().message.startsWith(QStringLiteral("production moved to version 1")),
+                 qPrintable(t.error().message));
+
+        // Unchanged holders: the prepared promotion commits.
+        prepared = preparePromotion(f.project, *f.db, req(m, 3, staging));
+        QVERIFY(prepared);
+        t = commitPromotion(*f.db, *prepared);
+        QVERIFY2(t, qPrintable(t ? QString() : t.error().message));
+        QCOMPARE(versionByAlias(*f.db, m, staging)->value().version, 3);
+
+        // An alias the version took meanwhile: refused inside the transaction.
+        prepared = preparePromotion(f.project, *f.db, req(m, 2, QStringLiteral("champion")));
+        QVERIFY(prepared);
+        QVERIFY(promote(f.project, *f.db, req(m, 2, QStringLiteral("champion"))));
+        t = commitPromotion(*f.db, *prepared);
+        QVERIFY(!t);
+        QVERIFY2(t.error().message.contains(QStringLiteral("already holds \"champion\"")),
+                 qPrintable(t.error().message));
+
+        // Archiving reads the version's aliases inside the transaction: staging, set after the
+        // archive was prepared, goes too.
+        prepared = preparePromotion(f.project, *f.db, req(m, 1, QStringLiteral("archived")));
+        QVERIFY(prepared);
+        QVERIFY(!prepared->gate);
+        QVERIFY(promote(f.project, *f.db, req(m, 1, staging)));
+        QCOMPARE(modelVersion(*f.db, m, 1)->aliases, (QStringList{production, staging}));
+        t = commitPromotion(*f.db, *prepared);
+        QVERIFY2(t, qPrintable(t ? QString() : t.error().message));
+        QCOMPARE(modelVersion(*f.db, m, 1)->aliases, QStringList{QStringLiteral("archived")});
+        QVERIFY(!versionByAlias(*f.db, m, staging)->has_value());
+        QVERIFY(!versionByAlias(*f.db, m, production)->has_value());
+    }
+
+    void onlyRunsThatWroteTheModel()
+    {
+        Fixture f("name: t\n"
+                  "entry_points: {train: 'true', validate: 'true'}\n"
+                  "models:\n"
+                  "  m:\n"
+                  "    path: models/m.json\n"
+                  "    gate: [auc >= 0.5]\n"
+                  "  n: models/n.json\n");
+        const QString m = QStringLiteral("m");
+        const ParamValues usesModel{{QStringLiteral("model"), QStringLiteral("models/m.json")}};
+        const qint64 train1 = f.train(R"({"auc": 0.8})", "one");
+        // An evaluation run: it records the model's files as it left them, unchanged.
+        const qint64 validate =
+            f.run(QStringLiteral("validate"),
+                  QStringLiteral("printf 'cairn:metric {\"auc\": 0.9}\\n'"), usesModel);
+        QCOMPARE(runWroteModel(*f.db, m, train1).value(), true);
+        QCOMPARE(runWroteModel(*f.db, m, validate).value(), false);
+
+        auto v = registerVersion(f.project, *f.db, m, validate);
+        QVERIFY(!v);
+        QCOMPARE(v.error().message,
+                 QStringLiteral("run #%1 (validate) did not write m's files; run #%2 (train) did")
+                     .arg(validate)
+                     .arg(train1));
+        QVERIFY2(v.error().hint.contains(QStringLiteral("--run %1").arg(train1)),
+                 qPrintable(v.error().hint));
+        auto r = evaluateGate(f.project, *f.db, m, validate);
+        QVERIFY(r);
+        QVERIFY(r->conditions.first().passed); // its own auc is 0.9, but:
+        QVERIFY(!r->passed());
+        QCOMPARE(r->failure, QStringLiteral("run #%1 did not write m's files: a gate judges the "
+                                            "run that trained the model")
+                                 .arg(validate));
+        QVERIFY(gateReportToText(*r).contains(
+            QStringLiteral("FAIL  run #%1 did not write").arg(validate)));
+        // Without a gate too.
+        r = evaluateGate(f.project, *f.db, QStringLiteral("n"), validate);
+        QVERIFY(r && !r->declared);
+        QVERIFY(!r->passed());
+
+        // A training run that wrote the same bytes again did not write the model either.
+        const qint64 train2 = f.train(R"({"auc": 0.7})", "two");
+        const qint64 same = f.train(R"({"auc": 0.7})", "two");
+        QCOMPARE(runWroteModel(*f.db, m, same).value(), false);
+        v = registerVersion(f.project, *f.db, m, same);
+        QVERIFY(!v);
+        QCOMPARE(v.error().message,
+                 QStringLiteral("run #%1 (train) did not write m's files; run #%2 (train) did")
+                     .arg(same)
+                     .arg(train2));
+        const qint64 failed =
+            f.run(QStringLiteral("train"), QStringLiteral("printf 'x' > models/m.json; exit 1"));
+
+        auto writers = runsThatWrote(*f.db, f.project, m, 0);
+        QVERIFY(writers);
+        QCOMPARE(*writers, (QList<qint64>{train2, train1})); // finished only, newest first
+        QCOMPARE(runsThatWrote(*f.db, f.project, m, 1).value(), QList<qint64>{train2});
+        QCOMPARE(runWroteModel(*f.db, m, failed).value(), true);
+        QVERIFY(runsThatWrote(*f.db, f.project, QStringLiteral("n"), 0)->isEmpty());
+        QVERIFY(!runsThatWrote(*f.db, f.project, QStringLiteral("nope"), 0));
+        QVERIFY(registerVersion(f.project, *f.db, m, train1));
+        QVERIFY(registerVersion(f.project, *f.db, m, train2));
+
+        // A file no recorded run wrote.
+        test::writeFile(f.path(QStringLiteral("models/m.json")), "by hand");
+        const qint64 read = f.run(QStringLiteral("validate"), QStringLiteral("true"), usesModel);
+        v = registerVersion(f.project, *f.db, m, read);
+        QVERIFY(!v);
+        QVERIFY2(v.error().message.endsWith(
+                     QStringLiteral("did not write m's files; no recorded run wrote their "
+                                    "current content")),
+                 qPrintable(v.error().message));
+    }
+
+    void aliasReferences()
+    {
+        Fixture f("name: t\n"
+                  "entry_points: {train: 'true'}\n"
+                  "models:\n"
+                  "  m:\n"
+                  "    path: models/m.json\n"
+                  "    gate: [auc >= @champion.auc - 0.5, auc >= @champoin.auc - 0.5, "
+                  "auc >= staging.auc - 1]\n");
+        const QString m = QStringLiteral("m");
+        const qint64 run1 = f.train(R"({"auc": 0.8})", "one");
+        auto r = evaluateGate(f.project, *f.db, m, run1);
+        QVERIFY(r);
+        // An alias no version ever held fails; staging is skipped.
+        QVERIFY(!r->conditions.at(0).passed);
+        QVERIFY(!r->conditions.at(0).skipped);
+        QCOMPARE(r->conditions.at(0).message,
+                 QStringLiteral("no version of m ever held the alias \"champion\""));
+        QVERIFY(r->conditions.at(2).passed);
+        QVERIFY(r->conditions.at(2).skipped);
+        QCOMPARE(r->conditions.at(2).message,
+                 QStringLiteral("no staging version yet: not compared"));
+
+        QVERIFY(registerVersion(f.project, *f.db, m, run1));
+        QVERIFY(promote(f.project, *f.db,
+                        req(m, 1, QStringLiteral("champion"), QStringLiteral("the first one"))));
+        const qint64 run2 = f.train(R"({"auc": 0.85})", "two");
+        r = evaluateGate(f.project, *f.db, m, run2);
+        QVERIFY(r);
+        QVERIFY(r->conditions.at(0).passed);
+        QVERIFY(!r->conditions.at(0).skipped);
+        QCOMPARE(r->conditions.at(0).right, std::optional<double>(0.8 - 0.5));
+        // The misspelling fails for good, with a guess.
+        QVERIFY(!r->conditions.at(1).passed);
+        QCOMPARE(r->conditions.at(1).message,
+                 QStringLiteral("no version of m ever held the alias \"champoin\" (did you mean "
+                                "\"champion\"?)"));
+        QCOMPARE(r->aliasesRead.value(QStringLiteral("champion"), -1), 1);
+        QCOMPARE(r->aliasesRead.value(QStringLiteral("champoin"), -1), 0);
+        QCOMPARE(r->aliasesRead.value(QStringLiteral("staging"), -1), 0);
+
+        // Held once, held by none now: skipped.
+        QVERIFY(removeAlias(*f.db, m, 1, QStringLiteral("champion")));
+        r = evaluateGate(f.project, *f.db, m, run2);
+        QVERIFY(r->conditions.at(0).passed);
+        QVERIFY(r->conditions.at(0).skipped);
+        QCOMPARE(r->conditions.at(0).message,
+                 QStringLiteral("no version holds champion now: not compared"));
+    }
+
+    void oneHolderPerAlias()
+    {
+        Fixture f("name: t\nentry_points: {train: 'true'}\nmodels:\n  m: models/m.json\n");
+        QCOMPARE(f.db->userVersion(), 6);
+        const QString m = QStringLiteral("m");
+        QVERIFY(registerVersion(f.project, *f.db, m, f.train(R"({"auc": 0.8})", "one")));
+        QVERIFY(registerVersion(f.project, *f.db, m, f.train(R"({"auc": 0.9})", "two")));
+        QVERIFY(promote(f.project, *f.db, req(m, 1, QStringLiteral("production"))));
+        const auto insert = [&](const char *alias, int version) {
+            auto s = f.db->prepare(
+                QStringLiteral("INSERT INTO model_aliases (model_id, alias, version, set_ms) "
+                               "SELECT id, ?1, ?2, 0 FROM registered_models WHERE name = 'm'"));
+            if (!s)
+                return false;
+            s->bind(1, QString::fromLatin1(alias)).bind(2, version);
+            return bool(s->exec());
+        };
+        QVERIFY(!insert("production", 2)); // a second holder
+        QVERIFY(insert("archived", 1));
+        QVERIFY(insert("archived", 2)); // any number of archived versions
+        QCOMPARE(versionByAlias(*f.db, m, QStringLiteral("production"))->value().version, 1);
     }
 
     void aliasNames_data()

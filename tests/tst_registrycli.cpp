@@ -175,6 +175,51 @@ private slots:
             QVERIFY2(!r.err.isEmpty(), qPrintable(args.join(u' ')));
         }
     }
+
+    // A run that wrote the model's bytes again (same content) did not write the model: `gate`
+    // shows why it fails, `register` names the run that did write it.
+    void runThatDidNotWrite()
+    {
+        train(QStringLiteral("0.7")); // the content run #2 wrote
+        const auto which = cli({QStringLiteral("gate"), QStringLiteral("last")});
+        QCOMPARE(which.exitCode, 2); // two models declared: which one?
+        QVERIFY2(which.err.contains("wrote no declared model"), which.err.constData());
+        const auto gate = cli({QStringLiteral("gate"), QStringLiteral("last"),
+                               QStringLiteral("--model"), QStringLiteral("m")});
+        QCOMPARE(gate.exitCode, 1);
+        QVERIFY2(gate.out.contains("did not write m's files: a gate judges the run that trained "
+                                   "the model"),
+                 gate.out.constData());
+        QVERIFY(gate.out.endsWith("gate failed\n"));
+        const auto reg = cli({QStringLiteral("register"), QStringLiteral("m"),
+                              QStringLiteral("--run"), QStringLiteral("last")});
+        QCOMPARE(reg.exitCode, 2);
+        QVERIFY2(reg.err.contains("(train) did not write m's files; run #2 (train) did"),
+                 reg.err.constData());
+
+        // One model declared: `gate last` picks it, and the failure shows.
+        QTemporaryDir other;
+        const QString root = QDir(other.path()).canonicalPath();
+        test::writeFile(root + QStringLiteral("/cairn.yaml"),
+                        "name: one-model\n"
+                        "entry_points: {train: 'mkdir -p models && echo same > models/m.json'}\n"
+                        "models:\n"
+                        "  m:\n"
+                        "    path: models/m.json\n"
+                        "    gate: [1 > 0]\n");
+        for (int i = 0; i < 2; ++i) {
+            const auto r = test::runProcess(
+                test::cliPath(), {QStringLiteral("run"), QStringLiteral("train")}, root, 180000);
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+        }
+        const auto first = test::runProcess(
+            test::cliPath(), {QStringLiteral("gate"), QStringLiteral("1")}, root, 180000);
+        QVERIFY2(first.exitCode == 0, QByteArray(first.out + first.err).constData());
+        const auto last = test::runProcess(
+            test::cliPath(), {QStringLiteral("gate"), QStringLiteral("last")}, root, 180000);
+        QCOMPARE(last.exitCode, 1);
+        QVERIFY2(last.out.contains("FAIL  run #2 did not write m's files"), last.out.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRegistryCli)

@@ -117,6 +117,26 @@ Result<std::optional<qint64>> entryRunUsing(Database &db, const QString &entry,
     }
 }
 
+// The aliases some version of `model` ever took (a "set" in its history), sorted.
+Result<QStringList> aliasesEverSet(Database &db, const QString &model)
+{
+    auto s = db.prepare(u"SELECT DISTINCT t.alias FROM model_transitions t JOIN registered_models "
+                        "m ON m.id = t.model_id WHERE m.name = ?1 AND t.action = 'set' "
+                        "ORDER BY t.alias"_s);
+    if (!s)
+        return fail(s.error());
+    s->bind(1, model);
+    QStringList out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            return out;
+        out.append(s->text(0));
+    }
+}
+
 // What one side of a condition came to.
 struct Side
 {
@@ -185,8 +205,8 @@ public:
         }
         r.passed = compare(left.value, parsed->op, right.value);
         // What holds: "val_auc 0.8123 >= 0.75" when it passed, "val_auc 0.6850 < 0.70" when not.
-        r.message = u"%1 %2 %3"_s.arg(left.shown, r.passed ? op : negatedOpText(parsed->op),
-                                      right.shown);
+        r.message =
+            u"%1 %2 %3"_s.arg(left.shown, r.passed ? op : negatedOpText(parsed->op), right.shown);
         return r;
     }
 
@@ -214,6 +234,15 @@ public:
         return out;
     }
 
+    // Each alias read so far, with the version holding it then (0: none).
+    QMap<QString, int> aliasesRead() const
+    {
+        QMap<QString, int> out;
+        for (auto it = m_aliasVersions.cbegin(); it != m_aliasVersions.cend(); ++it)
+            out.insert(it.key(), it.value() ? it.value()->version : 0);
+        return out;
+    }
+
 private:
     const Project &m_project;
     Database &m_db;
@@ -225,7 +254,40 @@ private:
     QHash<QString, std::optional<qint64>> m_entryRuns;
     QHash<qint64, RunMetrics> m_otherMetrics;
     QHash<QString, std::optional<ModelVersion>> m_aliasVersions;
+    std::optional<QStringList> m_everSet; // aliasesEverSet(), read once
     Error m_loadError;
+
+    // Why a condition naming `alias`, which no version holds now, is not compared (Side::skip),
+    // or, for an alias no version ever held, why it fails (Side::error).
+    Side unheld(const QString &alias)
+    {
+        Side s;
+        if (alias == kProduction || alias == kStaging) {
+            s.skip = u"no %1 version yet: not compared"_s.arg(alias);
+            return s;
+        }
+        if (!m_everSet) {
+            auto set = aliasesEverSet(m_db, m_model);
+            if (!set) {
+                s.error = set.error().message;
+                return s;
+            }
+            m_everSet = *set;
+        }
+        if (m_everSet->contains(alias)) {
+            s.skip = u"no version holds %1 now: not compared"_s.arg(alias);
+            return s;
+        }
+        QStringList known{kProduction.toString(), kStaging.toString()};
+        for (const QString &a : std::as_const(*m_everSet)) {
+            if (!known.contains(a) && a != kArchived)
+                known.append(a);
+        }
+        s.error = u"no version of %1 ever held the alias \"%2\""_s.arg(m_model, alias);
+        if (const QString guess = closestMatch(alias, known); !guess.isEmpty())
+            s.error += u" (did you mean \"%1\"?)"_s.arg(guess);
+        return s;
+    }
 
     Result<std::optional<qint64>> entryRun(const QString &entry)
     {
@@ -329,10 +391,8 @@ private:
                 m_aliasVersions.insert(r.alias, *v);
             }
             const auto &v = m_aliasVersions[r.alias];
-            if (!v) {
-                s.skip = u"no %1 version yet: not compared"_s.arg(r.alias);
-                return s;
-            }
+            if (!v)
+                return unheld(r.alias);
             const QJsonValue value = v->metrics.value(r.metric);
             if (value.isUndefined()) {
                 s.error =
@@ -461,9 +521,18 @@ Result<GateReport> evaluateGate(const Project &project, Database &db, const QStr
     report.runId = runId;
     report.evaluated = QDateTime::currentDateTime();
     report.declared = spec->gate.has_value();
-    if (run->status != RunStatus::Finished)
+    if (run->status != RunStatus::Finished) {
         report.failure = u"run #%1 %2: a gate passes only on a finished run"_s.arg(
             QString::number(runId), runStatusName(run->status));
+    } else {
+        auto wrote = runWroteModel(db, model, runId);
+        if (!wrote)
+            return fail(wrote.error());
+        if (!*wrote)
+            report.failure =
+                u"run #%1 did not write %2's files: a gate judges the run that trained the "
+                "model"_s.arg(QString::number(runId), model);
+    }
     if (!spec->gate)
         return report;
 
@@ -472,6 +541,7 @@ Result<GateReport> evaluateGate(const Project &project, Database &db, const QStr
         return fail(r.error());
     for (const GateCondition &c : spec->gate->conditions)
         report.conditions.append(evaluator.evaluate(c));
+    report.aliasesRead = evaluator.aliasesRead();
 
     if (spec->gate->dataChecks) {
         auto arts = runArtifacts(db, runId);

@@ -12,6 +12,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QMap>
 
 #include <optional>
 
@@ -23,8 +24,10 @@ struct ConditionResult
     QString condition; // as written in cairn.yaml
     SourceLocation location;
     bool passed = false;
-    // True when a side names an alias no version holds yet (the first model has no
-    // `production`): the condition passes, and `message` says it was not compared.
+    // True when a side names an alias no version holds now: `production` or `staging` (the first
+    // model has no `production`), or another alias some version held before. The condition
+    // passes, and `message` says it was not compared. An alias no version ever held fails (a
+    // misspelt `@champoin` would otherwise pass forever).
     bool skipped = false;
     std::optional<double> left;  // the left side's value, when it could be computed
     std::optional<double> right; // the right side's value
@@ -50,11 +53,17 @@ struct GateReport
     QDateTime evaluated;
     bool declared = false; // the model declares a gate; without one every report passes
     // Why the gate fails whatever its conditions say: the run did not finish ("run #12
-    // failed: a gate passes only on a finished run"), or a registered version has no run to
-    // evaluate. Empty otherwise. The conditions are still evaluated, for the record.
+    // failed: a gate passes only on a finished run"), it did not write the model's files ("run
+    // #13 did not write churn-model's files: a gate judges the run that trained the model"), or
+    // a registered version has no run to evaluate. Empty otherwise. The conditions are still
+    // evaluated, for the record.
     QString failure;
     QList<ConditionResult> conditions;
     QList<DataCheckResult> data;
+    // Each alias a condition read, with the version that held it then (0: none did). promote()
+    // checks, in the transaction that moves the alias, that none of them moved meanwhile. Not
+    // kept in the JSON.
+    QMap<QString, int> aliasesRead;
 
     bool passed() const;
 };
@@ -67,9 +76,10 @@ Result<QJsonObject> metricsSnapshot(const Project &project, Database &db, const 
                                     qint64 runId);
 
 // Evaluates `model`'s gate on run `runId`. Alias references (`production.NAME`) read the
-// metrics snapshot of the version holding the alias now. Errors: an unknown model or run, a
-// store that cannot be read; a condition that cannot be evaluated is a failed condition with its
-// reason, not an error.
+// metrics snapshot of the version holding the alias now. A run that did not write the model
+// (registry.h, runWroteModel()) fails, with or without a declared gate. Errors: an unknown model or
+// run, a store that cannot be read; a condition that cannot be evaluated is a failed condition with
+// its reason, not an error.
 Result<GateReport> evaluateGate(const Project &project, Database &db, const QString &model,
                                 qint64 runId, const Progress &progress = {});
 

@@ -189,6 +189,67 @@ Result<void> exec(Database &db, const QString &sql, const std::function<void(Sta
     return s->exec();
 }
 
+// Whether one run's lineage shows it wrote one of `model`'s files (registry.h, runWroteModel()).
+bool wroteModel(const QList<ArtifactRecord> &arts, const QString &model)
+{
+    QHash<QString, QString> before;
+    for (const ArtifactRecord &a : arts) {
+        if (a.phase == u"before" && a.kind == u"model" && a.name == model)
+            before.insert(a.path, a.hash);
+    }
+    for (const ArtifactRecord &a : arts) {
+        if (a.phase != u"after" || a.kind != u"model" || a.name != model)
+            continue;
+        const auto it = before.constFind(a.path);
+        if (it == before.cend() || *it != a.hash)
+            return true;
+    }
+    return false;
+}
+
+// The runs that wrote the contents `after` holds (each file's newest writer), newest first, as
+// "run #6 (train)"; and the newest one's id.
+Result<std::pair<QStringList, qint64>> writersOf(Database &db, const QString &model,
+                                                 const QList<ArtifactRecord> &after)
+{
+    auto s = db.prepare(
+        u"SELECT a.run_id, r.entry_point FROM artifacts a JOIN runs r ON r.id = a.run_id "
+        "LEFT JOIN artifacts b ON b.run_id = a.run_id AND b.phase = 'before' AND b.path = a.path "
+        "WHERE a.phase = 'after' AND a.kind = 'model' AND a.name = ?1 AND a.path = ?2 AND "
+        "a.hash = ?3 AND (b.hash IS NULL OR b.hash <> a.hash) ORDER BY a.run_id DESC LIMIT 1"_s);
+    if (!s)
+        return fail(s.error());
+    QMap<qint64, QString> runs;
+    for (const ArtifactRecord &a : after) {
+        s->reset();
+        s->bind(1, model).bind(2, a.path).bind(3, a.hash);
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (*row)
+            runs.insert(s->int64(0), s->text(1));
+    }
+    QStringList names;
+    for (auto it = runs.cbegin(); it != runs.cend(); ++it)
+        names.prepend(u"run #%1 (%2)"_s.arg(QString::number(it.key()), it.value()));
+    return std::pair(names, runs.isEmpty() ? qint64(0) : runs.lastKey());
+}
+
+// The version holding `alias` now (the newest, for `archived`), 0 when none does.
+Result<int> holderOf(Database &db, qint64 modelKey, const QString &alias)
+{
+    auto s =
+        db.prepare(u"SELECT MAX(version) FROM model_aliases WHERE model_id = ?1 AND alias = ?2"_s);
+    if (!s)
+        return fail(s.error());
+    s->bind(1, modelKey).bind(2, alias);
+    auto row = s->step();
+    if (!row)
+        return fail(row.error());
+    const auto v = *row ? s->optionalInt64(0) : std::nullopt;
+    return v ? int(*v) : 0;
+}
+
 QString failedConditions(const GateReport &report)
 {
     QStringList lines;
@@ -337,6 +398,39 @@ Result<QList<Transition>> history(Database &db, const QString &model)
     return out;
 }
 
+Result<bool> runWroteModel(Database &db, const QString &model, qint64 runId)
+{
+    auto arts = runArtifacts(db, runId);
+    if (!arts)
+        return fail(arts.error());
+    return wroteModel(*arts, model);
+}
+
+Result<QList<qint64>> runsThatWrote(Database &db, const Project &project, const QString &model,
+                                    int limit)
+{
+    if (!project.model(model))
+        return fail(Error(u"the project declares no model \"%1\""_s.arg(model))
+                        .withHint(u"List the models with `cairn-cli project show`"_s));
+    auto s = db.prepare(
+        u"SELECT DISTINCT a.run_id FROM artifacts a JOIN runs r ON r.id = a.run_id "
+        "LEFT JOIN artifacts b ON b.run_id = a.run_id AND b.phase = 'before' AND b.path = a.path "
+        "WHERE a.phase = 'after' AND a.kind = 'model' AND a.name = ?1 AND r.status = 'finished' "
+        "AND (b.hash IS NULL OR b.hash <> a.hash) ORDER BY a.run_id DESC LIMIT ?2"_s);
+    if (!s)
+        return fail(s.error());
+    s->bind(1, model).bind(2, limit > 0 ? qint64(limit) : qint64(-1));
+    QList<qint64> out;
+    for (;;) {
+        auto row = s->step();
+        if (!row)
+            return fail(row.error());
+        if (!*row)
+            return out;
+        out.append(s->int64(0));
+    }
+}
+
 Result<ModelVersion> registerVersion(const Project &project, Database &db, const QString &model,
                                      qint64 runId, const QString &note)
 {
@@ -369,22 +463,35 @@ Result<ModelVersion> registerVersion(const Project &project, Database &db, const
             v.datasets.append(DatasetUse{a.name, a.path, a.hash});
     }
     if (after.isEmpty()) {
-        // Which run wrote them, if any: the newest whose "after" records hold the model.
-        auto s = db.prepare(u"SELECT run_id FROM artifacts WHERE phase = 'after' AND "
-                            "kind = 'model' AND name = ?1 ORDER BY run_id DESC LIMIT 1"_s);
-        if (!s)
-            return fail(s.error());
-        s->bind(1, model);
-        auto row = s->step();
-        if (!row)
-            return fail(row.error());
+        // Which run wrote them, if any: the newest finished one.
+        auto writer = runsThatWrote(db, project, model, 1);
+        if (!writer)
+            return fail(writer.error());
         Error e(u"run #%1 recorded no file of model \"%2\" (%3)"_s.arg(
             QString::number(runId), model, spec->paths.join(u", "_s)));
-        if (*row)
+        if (!writer->isEmpty())
             e.hint = u"Run #%1 wrote them: cairn-cli register %2 --run %1"_s.arg(
-                QString::number(s->int64(0)), model);
+                QString::number(writer->first()), model);
         else
             e.hint = u"No run has written them yet: run the entry point that trains the model"_s;
+        return fail(e);
+    }
+    // Every run records the declared files as it left them, written or not: an evaluation run
+    // (or a pipeline's `cairn gate`) has "after" records of the model it only read.
+    if (!wroteModel(*arts, model)) {
+        auto writers = writersOf(db, model, after);
+        if (!writers)
+            return fail(writers.error());
+        Error e(u"run #%1 (%2) did not write %3's files"_s.arg(QString::number(runId),
+                                                               run->entryPoint, model));
+        if (!writers->first.isEmpty()) {
+            e.message += u"; %1 did"_s.arg(writers->first.join(u", "_s));
+            e.hint = u"Register the run that wrote them: cairn-cli register %1 --run %2"_s.arg(
+                model, QString::number(writers->second));
+        } else {
+            e.message += u"; no recorded run wrote their current content"_s;
+            e.hint = u"Register the run that trained the model"_s;
+        }
         return fail(e);
     }
     std::sort(after.begin(), after.end(),
@@ -491,7 +598,8 @@ Result<ModelVersion> registerVersion(const Project &project, Database &db, const
     return v;
 }
 
-Result<Transition> promote(const Project &project, Database &db, const PromoteRequest &request)
+Result<PreparedPromotion> preparePromotion(const Project &project, Database &db,
+                                           const PromoteRequest &request)
 {
     if (const QString bad = checkAliasName(request.alias); !bad.isEmpty())
         return fail(Error(bad).withHint(
@@ -503,60 +611,94 @@ Result<Transition> promote(const Project &project, Database &db, const PromoteRe
         return fail(Error(u"version %1 of model \"%2\" already holds \"%3\""_s.arg(
             QString::number(request.version), request.model, request.alias)));
 
-    Transition t;
+    PreparedPromotion p;
+    p.request = request;
+    Transition &t = p.transition;
     t.model = request.model;
     t.version = request.version;
     t.alias = request.alias;
     t.action = u"set"_s;
     t.reason = request.reason.trimmed();
-    std::optional<GateReport> gate;
-    const bool archiving = request.alias == kArchived;
-    if (!archiving) {
-        if (version->runId) {
-            auto g = evaluateGate(project, db, request.model, *version->runId);
-            if (!g)
-                return fail(g.error());
-            gate = *g;
-        } else {
-            GateReport g;
-            g.model = request.model;
-            g.evaluated = QDateTime::currentDateTime();
-            g.declared = project.model(request.model) && project.model(request.model)->gate;
-            g.failure = u"version %1 has no run (it was registered without one, or its run was "
-                        "deleted): its gate cannot be evaluated"_s.arg(request.version);
-            gate = g;
-        }
-        t.gatePassed = gate->passed();
-        if (!gate->passed()) {
-            if (t.reason.isEmpty())
-                return fail(
-                    Error(u"the gate of model \"%1\" failed on version %2 (run #%3); \"%4\" was "
-                          "not moved:\n%5"_s.arg(request.model, QString::number(request.version),
-                                                 version->runId ? QString::number(*version->runId)
-                                                                : u"none"_s,
-                                                 request.alias, failedConditions(*gate)))
-                        .withHint(overrideHint()));
-            t.overridden = true;
-        }
+    if (request.alias == kArchived)
+        return p;
+    if (version->runId) {
+        auto g = evaluateGate(project, db, request.model, *version->runId);
+        if (!g)
+            return fail(g.error());
+        p.gate = *g;
+    } else {
+        GateReport g;
+        g.model = request.model;
+        g.evaluated = QDateTime::currentDateTime();
+        g.declared = project.model(request.model) && project.model(request.model)->gate;
+        g.failure = u"version %1 has no run (it was registered without one, or its run was "
+                    "deleted): its gate cannot be evaluated"_s.arg(request.version);
+        p.gate = g;
     }
+    const GateReport &gate = *p.gate;
+    t.gatePassed = gate.passed();
+    if (!gate.passed()) {
+        if (t.reason.isEmpty())
+            return fail(
+                Error(u"the gate of model \"%1\" failed on version %2 (run #%3); \"%4\" was "
+                      "not moved:\n%5"_s.arg(request.model, QString::number(request.version),
+                                             version->runId ? QString::number(*version->runId)
+                                                            : u"none"_s,
+                                             request.alias, failedConditions(gate)))
+                    .withHint(overrideHint()));
+        t.overridden = true;
+    }
+    return p;
+}
 
+Result<Transition> commitPromotion(Database &db, const PreparedPromotion &prepared)
+{
+    const PromoteRequest &request = prepared.request;
+    Transition t = prepared.transition;
+    const bool archiving = request.alias == kArchived;
+
+    // Everything the decision rests on is read again inside the transaction: no other writer
+    // can move an alias between these reads and the commit.
     Transaction tx(db);
     if (auto r = tx.begin(); !r)
         return fail(r.error());
-    if (!archiving) {
-        // Read inside the transaction: the holder cannot change before the alias moves.
-        auto h = versionByAlias(db, request.model, request.alias);
-        if (!h)
-            return fail(h.error());
-        if (*h)
-            t.previousVersion = (*h)->version;
-    }
     auto id = modelId(db, request.model);
     if (!id)
         return fail(id.error());
     if (!*id)
         return fail(notRegistered(request.model));
     const qint64 modelKey = **id;
+    if (prepared.gate) {
+        const QMap<QString, int> &read = prepared.gate->aliasesRead;
+        for (auto it = read.cbegin(); it != read.cend(); ++it) {
+            auto now = holderOf(db, modelKey, it.key());
+            if (!now)
+                return fail(now.error());
+            if (*now == it.value())
+                continue;
+            const QString what =
+                *now ? u"%1 moved to version %2 while the gate was evaluated; promote again"_s.arg(
+                           it.key(), QString::number(*now))
+                     : u"%1 was taken off version %2 while the gate was evaluated; promote "
+                       "again"_s.arg(it.key(), QString::number(it.value()));
+            return fail(Error(what).withHint(
+                u"Another change to the aliases of %1 was made meanwhile; the gate compares "
+                "with the version that holds them now"_s.arg(request.model)));
+        }
+    }
+    auto held = aliasesOf(db, modelKey, request.version);
+    if (!held)
+        return fail(held.error());
+    if (held->contains(request.alias))
+        return fail(Error(u"version %1 of model \"%2\" already holds \"%3\""_s.arg(
+            QString::number(request.version), request.model, request.alias)));
+    if (!archiving) {
+        auto h = holderOf(db, modelKey, request.alias);
+        if (!h)
+            return fail(h.error());
+        if (*h)
+            t.previousVersion = *h;
+    }
     const auto removeOne = [&](int v, const QString &alias, const QString &why) -> Result<void> {
         if (auto r = exec(db,
                           u"DELETE FROM model_aliases WHERE model_id = ?1 AND alias = ?2 AND "
@@ -575,14 +717,14 @@ Result<Transition> promote(const Project &project, Database &db, const PromoteRe
         return ok();
     };
     if (archiving) {
-        for (const QString &other : std::as_const(version->aliases)) {
+        for (const QString &other : std::as_const(*held)) {
             if (auto r = removeOne(request.version, other,
                                    u"version %1 archived"_s.arg(request.version));
                 !r)
                 return fail(r.error());
         }
     } else {
-        if (version->aliases.contains(kArchived)) {
+        if (held->contains(kArchived)) {
             if (auto r = removeOne(request.version, kArchived.toString(),
                                    u"promoted to %1"_s.arg(request.alias));
                 !r)
@@ -603,12 +745,20 @@ Result<Transition> promote(const Project &project, Database &db, const PromoteRe
                       });
         !r)
         return fail(r.error());
-    auto recorded = recordTransition(db, modelKey, t, gate);
+    auto recorded = recordTransition(db, modelKey, t, prepared.gate);
     if (!recorded)
         return fail(recorded.error());
     if (auto r = tx.commit(); !r)
         return fail(r.error());
     return *recorded;
+}
+
+Result<Transition> promote(const Project &project, Database &db, const PromoteRequest &request)
+{
+    auto prepared = preparePromotion(project, db, request);
+    if (!prepared)
+        return fail(prepared.error());
+    return commitPromotion(db, *prepared);
 }
 
 Result<Transition> removeAlias(Database &db, const QString &model, int version,

@@ -241,6 +241,18 @@ CREATE TABLE pipeline_steps (
     PRIMARY KEY (pipeline_run_id, position)
 ) WITHOUT ROWID;
 )sql"},
+        {6, R"sql(
+-- One version per alias and model, except "archived" (the registry moves an alias in one
+-- transaction; this makes a second holder impossible whatever writes). Older databases cannot
+-- hold two, but keep only the newest holder should one ever have.
+DELETE FROM model_aliases WHERE alias <> 'archived' AND EXISTS (
+    SELECT 1 FROM model_aliases n WHERE n.model_id = model_aliases.model_id
+        AND n.alias = model_aliases.alias
+        AND (n.set_ms > model_aliases.set_ms
+             OR (n.set_ms = model_aliases.set_ms AND n.version > model_aliases.version)));
+CREATE UNIQUE INDEX model_aliases_one_holder ON model_aliases (model_id, alias)
+    WHERE alias <> 'archived';
+)sql"},
     };
     return steps;
 }
