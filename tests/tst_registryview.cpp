@@ -13,6 +13,7 @@
 #include "runs/supervisor.h"
 #include "store/projectdb.h"
 #include "testsupport.h"
+#include "views/datasetsview.h"
 #include "views/gatereportview.h"
 #include "views/modelsview.h"
 #include "views/pipelinestrip.h"
@@ -140,12 +141,31 @@ private slots:
                  qPrintable(panel.summary()->text()));
     }
 
+    void datasetsViewKeepsItsValidationOverAReload()
+    {
+        // A run ending reloads the project: the selected file and its report stay.
+        DatasetsView view;
+        view.setSnapshot(loadSnapshot(m_root));
+        view.selectEntry(QStringLiteral("data/incoming/batch-07.csv"));
+        QSignalSpy finished(view.validation(), &ValidationPanel::finished);
+        view.validation()->validate();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(view.validation()->results()->topLevelItemCount(), 11);
+        view.setSnapshot(loadSnapshot(m_root));
+        QCOMPARE(view.validation()->results()->topLevelItemCount(), 11);
+        QVERIFY(view.validation()->summary()->text().contains("2 of 11 rule(s) failed"));
+        QCOMPARE(view.tree()->currentItem()->text(0), QStringLiteral("data/incoming/batch-07.csv"));
+        // Another file selected: a new target, nothing validated yet.
+        view.selectEntry(QStringLiteral("data/reference.csv"));
+        QCOMPARE(view.validation()->results()->topLevelItemCount(), 0);
+    }
+
     void pipelineStripShowsEveryStep()
     {
         const auto failed = runRetrain(QStringLiteral("data/incoming/batch-07.csv"));
         QCOMPARE(failed.status, QStringLiteral("failed"));
         const auto done = runRetrain(QStringLiteral("data/incoming/batch-06.csv"));
-        QCOMPARE(done.status, QStringLiteral("finished"));
+        QVERIFY2(done.status == QStringLiteral("finished"), qPrintable(done.error));
 
         PipelinesView view;
         QSignalSpy refreshed(&view, &PipelinesView::refreshed);

@@ -590,7 +590,8 @@ void MainWindow::requestRunWith(const QString &entryPoint, const ParamValues &va
 {
     if (!m_snapshot || !m_snapshot->project)
         return;
-    const Project &project = *m_snapshot->project;
+    // A copy: the dialogs below run event loops, during which a reload replaces the snapshot.
+    const Project project = *m_snapshot->project;
     const EntryPoint *ep = project.entryPoint(entryPoint);
     if (!ep) {
         m_problems->add(ProblemsModel::Severity::Error,
@@ -640,7 +641,8 @@ void MainWindow::requestPipeline(const QString &name, const ParamValues &values,
 {
     if (!m_snapshot || !m_snapshot->project)
         return;
-    const Project &project = *m_snapshot->project;
+    // Copies: the dialogs below run event loops, during which a reload replaces the snapshot.
+    const Project project = *m_snapshot->project;
     const PipelineSpec *spec = project.pipeline(name);
     if (!spec) {
         m_problems->add(ProblemsModel::Severity::Error,

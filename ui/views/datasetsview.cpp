@@ -32,9 +32,15 @@ DatasetsView::DatasetsView(QWidget *parent)
 
 void DatasetsView::setSnapshot(const ProjectSnapshot &snapshot)
 {
+    // A reload of the same project keeps the selected file and its validation.
+    const QString keep = m_project && m_project->rootDir == snapshot.root ? m_selected : QString();
+    m_reloading = true;
     m_files->setSnapshot(snapshot);
     m_project = snapshot.project ? std::make_shared<const Project>(*snapshot.project) : nullptr;
     m_validation->setProject(m_project);
+    if (!keep.isEmpty())
+        selectEntry(keep);
+    m_reloading = false;
     selectionChanged();
 }
 
@@ -66,7 +72,15 @@ QTreeWidget *DatasetsView::tree() const
 
 void DatasetsView::selectionChanged()
 {
+    if (m_reloading)
+        return;
     const QTreeWidgetItem *item = m_files->tree()->currentItem();
+    m_selected =
+        !item ? QString()
+        : !item->data(0, Qt::UserRole + 1).toString().isEmpty()
+            ? (m_project ? m_project->relativePath(item->data(0, Qt::UserRole + 1).toString())
+                         : QString())
+            : item->data(0, Qt::UserRole).toString();
     if (!item || !m_project) {
         m_validation->setTarget({});
         return;

@@ -31,6 +31,8 @@ private:
     FilesView *m_files;
     ValidationPanel *m_validation;
     std::shared_ptr<const Project> m_project;
+    QString m_selected; // the selected dataset name or file (relative), kept over reloads
+    bool m_reloading = false;
 };
 
 } // namespace cairn::ui

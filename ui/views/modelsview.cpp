@@ -466,8 +466,13 @@ void ModelsView::setBusy(bool busy, const QString &message)
 
 void ModelsView::promoteSelected(const QString &alias, const QString &reason)
 {
-    const registry::ModelVersion *v = selected();
-    if (!v || !m_project || m_busy)
+    if (const registry::ModelVersion *v = selected())
+        promoteVersion({v->model, v->version, v->runId}, alias, reason);
+}
+
+void ModelsView::promoteVersion(const VersionRef &v, const QString &alias, const QString &reason)
+{
+    if (!m_project || m_busy)
         return;
     if (const QString bad = registry::checkAliasName(alias); !bad.isEmpty()) {
         m_status->setText(bad.toHtmlEscaped());
@@ -475,13 +480,12 @@ void ModelsView::promoteSelected(const QString &alias, const QString &reason)
     }
     const QString root = m_root;
     auto project = m_project;
-    const registry::PromoteRequest request{v->model, v->version, alias, reason};
-    const std::optional<qint64> runId = v->runId;
+    const registry::PromoteRequest request{v.model, v.version, alias, reason};
     const bool needsGate = alias != registry::kArchived && reason.isEmpty();
-    setBusy(true, needsGate ? tr("Evaluating the gate of %1 v%2…").arg(v->model).arg(v->version)
+    setBusy(true, needsGate ? tr("Evaluating the gate of %1 v%2…").arg(v.model).arg(v.version)
                             : tr("Updating the registry…"));
     m_change.run(
-        [root, project, request, runId, needsGate](const std::atomic_bool &) {
+        [root, project, request, runId = v.runId, needsGate](const std::atomic_bool &) {
             PromoteOutcome out;
             auto db = openProjectDatabase(root);
             if (!db) {
@@ -508,11 +512,22 @@ void ModelsView::promoteSelected(const QString &alias, const QString &reason)
                 out.done = *done;
             return out;
         },
-        [this, alias, request](PromoteOutcome out) {
+        [this, v, alias, request](PromoteOutcome out) {
             setBusy(false);
+            QStringList failed;
             if (out.gateEvaluated && !out.gate.passed()) {
                 m_gate->setReport(out.gate);
-                askReasonAndPromote(alias, out.gate);
+                failed = failedLines(out.gate);
+            } else if (out.error && registry::isGateRefusal(*out.error)) {
+                // Refused by promote itself: no run to evaluate beforehand, or production
+                // moved after the first evaluation. Its message lists the failed conditions.
+                failed = out.error->message.split(u'\n', Qt::SkipEmptyParts);
+            }
+            if (!failed.isEmpty()) {
+                // Asked once this continuation has returned, not inside it.
+                QMetaObject::invokeMethod(
+                    this, [this, v, alias, failed] { askReasonAndPromote(v, alias, failed); },
+                    Qt::QueuedConnection);
                 return;
             }
             if (out.error) {
@@ -531,12 +546,11 @@ void ModelsView::promoteSelected(const QString &alias, const QString &reason)
         });
 }
 
-void ModelsView::askReasonAndPromote(const QString &alias, const registry::GateReport &report)
+QStringList ModelsView::failedLines(const registry::GateReport &report)
 {
-    const registry::ModelVersion *v = selected();
-    if (!v)
-        return;
     QStringList failed;
+    if (!report.failure.isEmpty())
+        failed.append(u"• %1"_s.arg(report.failure));
     for (const registry::ConditionResult &c : report.conditions) {
         if (!c.passed && !c.skipped)
             failed.append(u"• %1 — %2"_s.arg(c.condition, c.message));
@@ -545,18 +559,26 @@ void ModelsView::askReasonAndPromote(const QString &alias, const registry::GateR
         if (!d.passed)
             failed.append(u"• %1 — %2"_s.arg(d.dataset, d.message));
     }
+    return failed;
+}
+
+void ModelsView::askReasonAndPromote(const VersionRef &v, const QString &alias,
+                                     const QStringList &failed)
+{
     QDialog dialog(this);
     dialog.setObjectName(u"overrideDialog"_s);
     dialog.setWindowTitle(tr("Gate Failed"));
     auto *layout = new QVBoxLayout(&dialog);
     auto *text = new QLabel(tr("<b>%1 v%2 does not pass its gate</b>, so it cannot become "
                                "<b>%3</b>:")
-                                .arg(v->model.toHtmlEscaped())
-                                .arg(v->version)
+                                .arg(v.model.toHtmlEscaped())
+                                .arg(v.version)
                                 .arg(alias.toHtmlEscaped()));
     layout->addWidget(text);
     auto *list = new QLabel(failed.join(u"\n"_s));
+    list->setObjectName(u"overrideFailures"_s);
     list->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    list->setWordWrap(true);
     list->setStyleSheet(u"color: %1"_s.arg(verdictColor(Verdict::Fail).name()));
     layout->addWidget(list);
     layout->addWidget(new QLabel(tr("To promote it anyway, say why. The reason is recorded in "
@@ -575,11 +597,13 @@ void ModelsView::askReasonAndPromote(const QString &alias, const registry::GateR
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     layout->addWidget(buttons);
+    dialog.setMinimumWidth(520);
     if (dialog.exec() != QDialog::Accepted) {
         m_status->setText(tr("Promotion refused: the gate failed (see the Gate tab)."));
         return;
     }
-    promoteSelected(alias, reason->toPlainText().trimmed());
+    // The version the gate was judged on, whatever is selected now.
+    promoteVersion(v, alias, reason->toPlainText().trimmed());
 }
 
 void ModelsView::archiveSelected()
@@ -589,37 +613,70 @@ void ModelsView::archiveSelected()
 
 void ModelsView::chooseRunToRegister()
 {
-    if (m_root.isEmpty() || !QFileInfo::exists(projectDatabasePath(m_root))) {
+    if (m_root.isEmpty() || !m_project || m_busy)
+        return;
+    if (!QFileInfo::exists(projectDatabasePath(m_root))) {
         m_status->setText(tr("No run yet: run the entry point that writes the model first."));
         return;
     }
-    auto db = openProjectDatabase(m_root, Database::Mode::ReadOnly);
-    if (!db)
-        return;
-    auto runs = RunStore(**db).list(200);
-    if (!runs)
-        return;
-    QStringList labels;
-    QList<qint64> ids;
-    const QLocale locale;
-    for (const RunRecord &r : *runs) {
-        if (r.status != RunStatus::Finished)
-            continue;
-        labels.append(
-            u"#%1 %2 · %3"_s.arg(QString::number(r.id), r.entryPoint,
-                                 locale.toString(r.created.toLocalTime(), QLocale::ShortFormat)));
-        ids.append(r.id);
-    }
-    if (ids.isEmpty()) {
-        m_status->setText(tr("No finished run to register."));
-        return;
-    }
-    bool ok = false;
-    const QString chosen = QInputDialog::getItem(
-        this, tr("Register %1").arg(currentModel()),
-        tr("The run whose %1 files to record:").arg(currentModel()), labels, 0, false, &ok);
-    if (ok)
-        registerRun(ids.at(labels.indexOf(chosen)));
+    // The runs that wrote the model's files, read on the thread pool; then the choice.
+    struct Candidate
+    {
+        qint64 id = 0;
+        QString label;
+    };
+    const QString root = m_root;
+    const QString model = currentModel();
+    auto project = m_project;
+    setBusy(true, tr("Looking for the runs that wrote %1…").arg(model));
+    m_change.run(
+        [root, project, model](const std::atomic_bool &) -> Result<QList<Candidate>> {
+            auto db = openProjectDatabase(root, Database::Mode::ReadOnly);
+            if (!db)
+                return std::unexpected(db.error());
+            auto ids = registry::runsThatWrote(**db, *project, model, 200);
+            if (!ids)
+                return std::unexpected(ids.error());
+            QList<Candidate> out;
+            const QLocale locale;
+            RunStore store(**db);
+            for (qint64 id : *ids) {
+                auto r = store.get(id);
+                if (!r)
+                    continue;
+                out.append({id, u"#%1 %2 · %3"_s.arg(QString::number(id), r->entryPoint,
+                                                     locale.toString(r->created.toLocalTime(),
+                                                                     QLocale::ShortFormat))});
+            }
+            return out;
+        },
+        [this, model](Result<QList<Candidate>> candidates) {
+            setBusy(false);
+            if (!candidates) {
+                m_status->setText(candidates.error().toString().toHtmlEscaped());
+                return;
+            }
+            if (candidates->isEmpty()) {
+                m_status->setText(tr("No finished run wrote %1's files yet: run the entry point "
+                                     "that trains it first.")
+                                      .arg(model.toHtmlEscaped()));
+                return;
+            }
+            QMetaObject::invokeMethod(
+                this,
+                [this, model, list = *candidates] {
+                    QStringList labels;
+                    for (const Candidate &c : list)
+                        labels.append(c.label);
+                    bool ok = false;
+                    const QString chosen = QInputDialog::getItem(
+                        this, tr("Register %1").arg(model),
+                        tr("The run whose %1 files to record:").arg(model), labels, 0, false, &ok);
+                    if (ok && labels.contains(chosen))
+                        registerRun(list.at(labels.indexOf(chosen)).id);
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void ModelsView::registerRun(qint64 runId)

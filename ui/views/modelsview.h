@@ -68,7 +68,16 @@ private:
     const registry::ModelVersion *selected() const;
     QString currentModel() const;
     void setBusy(bool busy, const QString &message = {});
-    void askReasonAndPromote(const QString &alias, const registry::GateReport &report);
+    struct VersionRef
+    {
+        QString model;
+        int version = 0;
+        std::optional<qint64> runId;
+    };
+    void promoteVersion(const VersionRef &version, const QString &alias, const QString &reason);
+    void askReasonAndPromote(const VersionRef &version, const QString &alias,
+                             const QStringList &failed);
+    static QStringList failedLines(const registry::GateReport &report);
     void chooseRunToRegister();
     void finishChange(const QString &message);
 

@@ -193,6 +193,11 @@ void PipelinesView::refresh()
 {
     if (m_root.isEmpty())
         return;
+    // One read at a time: a tick while the last read is still going would drop it (a newer
+    // job makes the older one stale), and reads slower than the tick would never show.
+    if (m_reading && sender() == m_poll)
+        return;
+    m_reading = true;
     const QString root = m_root;
     m_load.run(
         [root](const std::atomic_bool &) -> Result<QList<pipeline::PipelineRunRecord>> {
@@ -205,10 +210,11 @@ void PipelinesView::refresh()
             return pipeline::listPipelineRuns(**db, 50);
         },
         [this](Result<QList<pipeline::PipelineRunRecord>> runs) {
+            m_reading = false;
             if (!runs) {
+                // Shown, and tried again at the next tick while one runs (a busy database).
                 m_detail->setText(tr("Cannot read the pipeline runs: %1")
                                       .arg(runs.error().toString().toHtmlEscaped()));
-                m_poll->stop();
                 return;
             }
             showRuns(*runs);
@@ -316,12 +322,23 @@ void PipelinesView::cancelShown()
 {
     if (!m_shown || m_root.isEmpty())
         return;
-    auto db = openProjectDatabase(m_root);
-    if (!db)
-        return;
-    if (auto r = pipeline::cancelPipeline(**db, m_shown); !r)
-        m_detail->setText(r.error().toString().toHtmlEscaped());
-    refresh();
+    // Off the GUI thread: it waits for the database when a step is writing.
+    const QString root = m_root;
+    const qint64 id = m_shown;
+    m_cancel->setEnabled(false);
+    m_cancelJob.run(
+        [root, id](const std::atomic_bool &) -> Result<void> {
+            auto db = openProjectDatabase(root);
+            if (!db)
+                return std::unexpected(db.error());
+            return pipeline::cancelPipeline(**db, id);
+        },
+        [this](Result<void> r) {
+            m_cancel->setEnabled(true);
+            if (!r)
+                m_detail->setText(r.error().toString().toHtmlEscaped());
+            refresh();
+        });
 }
 
 } // namespace cairn::ui

@@ -66,7 +66,9 @@ private:
     qint64 m_followed = 0;    // the pipeline run started from this window: all its steps announced
     QSet<qint64> m_announced; // step runs already announced
     QHash<qint64, QString> m_lastStatus;
+    bool m_reading = false;
     JobTracker m_load{this};
+    JobTracker m_cancelJob{this};
 };
 
 } // namespace cairn::ui

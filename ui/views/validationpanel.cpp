@@ -99,8 +99,13 @@ ValidationPanel::ValidationPanel(QWidget *parent)
 
 void ValidationPanel::setProject(std::shared_ptr<const Project> project)
 {
-    cancel();
+    const bool reload = m_project && project && m_project->rootDir == project->rootDir;
     m_project = std::move(project);
+    // The same project read again (a run ended, cairn.yaml was saved): keep the target, its
+    // results and a validation under way.
+    if (reload)
+        return;
+    cancel();
     setTarget({});
 }
 
@@ -185,6 +190,7 @@ void ValidationPanel::cancel()
     m_job.cancel();
     setBusy(false);
     m_summary->setText(tr("Validation cancelled."));
+    emit finished(false);
 }
 
 void ValidationPanel::setBusy(bool busy)
