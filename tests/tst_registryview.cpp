@@ -263,21 +263,15 @@ private slots:
                 button->click();
             });
         };
-        QTimer poll;
         bool dialogSeen = false;
-        connect(&poll, &QTimer::timeout, [&] {
-            if (auto *w = QApplication::activeModalWidget();
-                w && w->objectName() == QStringLiteral("overrideDialog")) {
-                dialogSeen = true;
-            }
-        });
-        poll.start(5);
-        // The dialog opens after the gate is evaluated on the thread pool.
+        // The dialog opens after the gate is evaluated on the thread pool; the timer that finds
+        // it answers it, so seeing it and answering it cannot race.
         auto promoteAnswering = [&](bool go) {
             QTimer *watch = new QTimer(&view);
-            connect(watch, &QTimer::timeout, [watch, go, answer] {
+            connect(watch, &QTimer::timeout, [watch, go, answer, &dialogSeen] {
                 if (auto *w = QApplication::activeModalWidget();
                     w && w->objectName() == QStringLiteral("overrideDialog")) {
+                    dialogSeen = true;
                     watch->stop();
                     watch->deleteLater();
                     answer(go);
