@@ -4,12 +4,14 @@
 
 #include "diff/tableversion.h"
 #include "drift/history.h"
+#include "project/glob.h"
 #include "vcs/revision.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <cmath>
@@ -349,6 +351,43 @@ void driftRule(const Table &t, const DriftCheck &check,
     report.rules.append(r);
 }
 
+// True when the dataset pattern `pattern` (as in cairn.yaml: `*`, `?`, `[abc]` within a
+// segment, `**` for any folders, or a folder naming every file below it) names `relative`,
+// whether or not the file exists now.
+bool patternNames(const QString &pattern, const QString &relative)
+{
+    const QString p = QDir::cleanPath(pattern);
+    if (!isGlobPattern(p))
+        return relative == p || relative.startsWith(p + u'/');
+    QString rx;
+    for (qsizetype i = 0; i < p.size(); ++i) {
+        const QChar c = p.at(i);
+        if (c == u'*' && i + 1 < p.size() && p.at(i + 1) == u'*') {
+            const bool slash = i + 2 < p.size() && p.at(i + 2) == u'/';
+            rx += slash ? u"(?:.*/)?"_s : u".*"_s;
+            i += slash ? 2 : 1;
+        } else if (c == u'*') {
+            rx += u"[^/]*"_s;
+        } else if (c == u'?') {
+            rx += u"[^/]"_s;
+        } else if (c == u'[') {
+            const qsizetype close = p.indexOf(u']', i + 1);
+            if (close < 0) {
+                rx += u"\\["_s;
+            } else {
+                QString set = p.mid(i + 1, close - i - 1);
+                if (set.startsWith(u'!'))
+                    set[0] = u'^';
+                rx += u'[' + set.replace(u"\\"_s, u"\\\\"_s) + u']';
+                i = close;
+            }
+        } else {
+            rx += QRegularExpression::escape(QString(c));
+        }
+    }
+    return QRegularExpression(QRegularExpression::anchoredPattern(rx)).match(relative).hasMatch();
+}
+
 } // namespace
 
 bool ValidationReport::passed() const
@@ -457,6 +496,18 @@ Result<ValidationReport> validateDataset(const Project &project, const QString &
             if (project.resolveFiles(d.paths).contains(file)) {
                 ds = &d;
                 break;
+            }
+        }
+        // A version of a file that is gone now (a batch moved away after a run read it): the
+        // dataset whose patterns name its path.
+        for (const DatasetSpec &d : project.datasets) {
+            if (ds)
+                break;
+            for (const QString &pattern : d.paths) {
+                if (patternNames(pattern, project.relativePath(file))) {
+                    ds = &d;
+                    break;
+                }
             }
         }
         if (!ds)

@@ -59,6 +59,14 @@ expect 0 pipeline retrain -P data=data/incoming/batch-06.csv
 expect 0 models --json
 json 'j["models"][0]["aliases"].get("staging") == 1 and len(j["models"][0]["versions"]) == 1'
 
+# The batch the training read is checked as the run read it, even after it is moved away.
+expect 0 pipeline --list --json
+train=$(/usr/bin/python3 -c "import json; print(json.load(open('$work/out.txt'))[0]['steps'][1]['run'])")
+mv data/incoming/batch-06.csv "$work/batch-06.csv"
+expect 0 gate "$train" --json
+json 'j["passed"] and [d["dataset"] for d in j["data"]] == ["incoming"]'
+mv "$work/batch-06.csv" data/incoming/batch-06.csv
+
 # A run nobody scored fails the gate (validate.auc has no value); registering keeps the report.
 expect 0 run train -q -P epochs=2
 expect 1 gate last --json
