@@ -134,7 +134,7 @@ private slots:
 
         // Clicking the sections opens their tabs.
         for (Section s : {Section::Runs, Section::Datasets, Section::Models, Section::Drift,
-                          Section::EntryPoints}) {
+                          Section::EntryPoints, Section::Pipelines}) {
             const QModelIndex idx = model->sectionIndex(m_demo, s);
             const QRect rect = w.sidebar()->visualRect(idx);
             QVERIFY(rect.isValid());
