@@ -63,50 +63,89 @@ bool isDirectory(const QByteArray &path)
     return ::stat(path.constData(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// The entries of `dir` by name, without "." and "..". Empty when it does not exist.
-QList<DirEntry> listDir(const QByteArray &dir)
+// An open folder whose entries are opened relative to it: one path lookup per file instead of
+// one per path component. Not open (and empty) when it does not exist.
+class Folder
 {
-    QList<DirEntry> entries;
-    DIR *d = ::opendir(dir.constData());
-    if (!d)
-        return entries;
-    while (const dirent *e = ::readdir(d)) {
-        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0 ||
-            std::strcmp(e->d_name, ".DS_Store") == 0)
-            continue;
-        DirEntry entry{QByteArray(e->d_name), false};
-        if (e->d_type == DT_DIR)
-            entry.isDir = true;
-        else if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK)
-            entry.isDir = isDirectory(join(dir, entry.name));
-        entries.append(std::move(entry));
+public:
+    explicit Folder(QByteArray path)
+        : m_path(std::move(path))
+        , m_fd(::open(m_path.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+    {}
+    Folder(const Folder &parent, const QByteArray &name)
+        : m_path(join(parent.m_path, name))
+        , m_fd(parent.m_fd < 0
+                   ? -1
+                   : ::openat(parent.m_fd, name.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+    {}
+    Folder(const Folder &) = delete;
+    Folder &operator=(const Folder &) = delete;
+    ~Folder()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
     }
-    ::closedir(d);
-    std::sort(entries.begin(), entries.end(),
-              [](const DirEntry &a, const DirEntry &b) { return a.name < b.name; });
-    return entries;
-}
 
-bool readWhole(const QByteArray &path, QByteArray &out)
-{
-    out.clear();
-    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    char buffer[16384];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0) {
-            ::close(fd);
-            return false;
+    bool isOpen() const { return m_fd >= 0; }
+    const QByteArray &path() const { return m_path; }
+    QString name() const { return QFile::decodeName(m_path.mid(m_path.lastIndexOf('/') + 1)); }
+
+    // The entries by name, without ".", ".." and ".DS_Store".
+    QList<DirEntry> entries() const
+    {
+        QList<DirEntry> entries;
+        const int fd = m_fd < 0 ? -1 : ::dup(m_fd);
+        DIR *d = fd < 0 ? nullptr : ::fdopendir(fd);
+        if (!d) {
+            if (fd >= 0)
+                ::close(fd);
+            return entries;
         }
-        if (n == 0)
-            break;
-        out.append(buffer, n);
+        while (const dirent *e = ::readdir(d)) {
+            if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0 ||
+                std::strcmp(e->d_name, ".DS_Store") == 0)
+                continue;
+            DirEntry entry{QByteArray(e->d_name), false};
+            if (e->d_type == DT_DIR) {
+                entry.isDir = true;
+            } else if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+                struct stat st;
+                entry.isDir = ::fstatat(m_fd, e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+            }
+            entries.append(std::move(entry));
+        }
+        ::closedir(d);
+        std::sort(entries.begin(), entries.end(),
+                  [](const DirEntry &a, const DirEntry &b) { return a.name < b.name; });
+        return entries;
     }
-    ::close(fd);
-    return true;
-}
+
+    // The whole content of the file `name`; false when it cannot be read.
+    bool read(const char *name, QByteArray &out) const
+    {
+        out.clear();
+        const int fd = m_fd < 0 ? -1 : ::openat(m_fd, name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return false;
+        char buffer[16384];
+        for (;;) {
+            const ssize_t n = ::read(fd, buffer, sizeof buffer);
+            if (n < 0) {
+                ::close(fd);
+                return false;
+            }
+            out.append(buffer, n);
+            if (size_t(n) < sizeof buffer) // a regular file's short read is its end
+                break;
+        }
+        ::close(fd);
+        return true;
+    }
+
+private:
+    QByteArray m_path;
+    int m_fd = -1;
+};
 
 // --- meta.yaml -------------------------------------------------------------------------------
 
@@ -224,12 +263,12 @@ bool parseYamlMeta(const QByteArray &bytes, const QString &file, Meta &meta, Err
 
 // Reads `dir`/meta.yaml. Nothing (and no warning) when it is missing; a warning when it is
 // empty or malformed.
-std::optional<Meta> readMeta(const QByteArray &dir, Errors &warnings)
+std::optional<Meta> readMeta(const Folder &dir, Errors &warnings)
 {
-    const QByteArray path = join(dir, "meta.yaml");
     QByteArray bytes;
-    if (!readWhole(path, bytes))
+    if (!dir.read("meta.yaml", bytes))
         return std::nullopt;
+    const QByteArray path = join(dir.path(), "meta.yaml");
     Meta meta;
     if (trimmed(bytes).isEmpty()) {
         warnings.append(Error(u"meta.yaml is empty"_s, fromPath(path), 0, 0,
@@ -259,17 +298,21 @@ std::optional<qint64> number(const Meta &meta, const char *key)
 // --- params, tags and metrics ----------------------------------------------------------------
 
 // One file per key, '/' in a key being a sub-folder; the content is the raw value.
-void readKeyFiles(const QByteArray &dir, const QString &prefix, MlflowKeyValues &out)
+void readKeyFiles(const Folder &dir, const QString &prefix, MlflowKeyValues &out)
 {
     QByteArray bytes;
-    for (const DirEntry &e : listDir(dir)) {
-        const QByteArray path = join(dir, e.name);
+    for (const DirEntry &e : dir.entries()) {
         const QString key = prefix + QString::fromUtf8(e.name);
         if (e.isDir)
-            readKeyFiles(path, key + u'/', out);
-        else if (readWhole(path, bytes))
+            readKeyFiles(Folder(dir, e.name), key + u'/', out);
+        else if (dir.read(e.name.constData(), bytes))
             out.insert(key, QString::fromUtf8(bytes));
     }
+}
+
+void readKeyFiles(const Folder &parent, const char *folder, MlflowKeyValues &out)
+{
+    readKeyFiles(Folder(parent, QByteArray(folder)), QString(), out);
 }
 
 bool parseInt(QByteArrayView v, qint64 &out)
@@ -310,13 +353,13 @@ int contextIndex(MlflowMetric &metric, MlflowMetricContext context)
 
 // A run's metric lines have 2, 3 or 5 fields (`ts value [step [dataset digest]]`); a logged
 // model's have 4 or 6 (`ts value step run_id [dataset digest]`).
-MlflowMetric readMetricFile(const QByteArray &path, const QString &key, bool loggedModel,
-                            Errors &warnings)
+MlflowMetric readMetricFile(const Folder &dir, const QByteArray &name, const QString &key,
+                            bool loggedModel, Errors &warnings)
 {
     MlflowMetric metric;
     metric.key = key;
     QByteArray bytes;
-    if (!readWhole(path, bytes))
+    if (!dir.read(name.constData(), bytes))
         return metric;
     metric.points.reserve(bytes.count('\n') + 1);
     const char *p = bytes.constData();
@@ -371,22 +414,21 @@ MlflowMetric readMetricFile(const QByteArray &path, const QString &key, bool log
             loggedModel ? u"timestamp value step run_id"_s : u"timestamp value step"_s;
         warnings.append(Error(u"malformed metric line, skipped (%1 such lines in this file)"_s.arg(
                                   QString::number(malformed)),
-                              fromPath(path), firstMalformed, 0,
+                              fromPath(join(dir.path(), name)), firstMalformed, 0,
                               u"MLflow writes `%1` per line"_s.arg(expected)));
     }
     return metric;
 }
 
-void readMetricsDir(const QByteArray &dir, const QString &prefix, bool loggedModel,
+void readMetricsDir(const Folder &dir, const QString &prefix, bool loggedModel,
                     QList<MlflowMetric> &out, Errors &warnings)
 {
-    for (const DirEntry &e : listDir(dir)) {
-        const QByteArray path = join(dir, e.name);
+    for (const DirEntry &e : dir.entries()) {
         const QString key = prefix + QString::fromUtf8(e.name);
         if (e.isDir)
-            readMetricsDir(path, key + u'/', loggedModel, out, warnings);
+            readMetricsDir(Folder(dir, e.name), key + u'/', loggedModel, out, warnings);
         else
-            out.append(readMetricFile(path, key, loggedModel, warnings));
+            out.append(readMetricFile(dir, e.name, key, loggedModel, warnings));
     }
 }
 
@@ -424,10 +466,11 @@ int statusOf(const Meta &meta)
 RunRead readRun(const RunJob &job)
 {
     RunRead result;
-    const std::optional<Meta> meta = readMeta(job.dir, result.warnings);
+    const Folder dir(job.dir);
+    const std::optional<Meta> meta = readMeta(dir, result.warnings);
     if (!meta) {
-        const QString dir = fromPath(job.dir);
-        result.warnings.append(Error(u"run folder without meta.yaml, skipped"_s, dir, 0, 0,
+        const QString path = fromPath(job.dir);
+        result.warnings.append(Error(u"run folder without meta.yaml, skipped"_s, path, 0, 0,
                                      u"MLflow skips such a folder too; restore its meta.yaml "
                                      u"to see the run"_s));
         return result;
@@ -452,9 +495,9 @@ RunRead readRun(const RunJob &job)
     run.deleted = job.experimentDeleted || run.lifecycleStage == u"deleted"_s;
     run.artifactUri = text(*meta, "artifact_uri");
 
-    readKeyFiles(join(job.dir, "params"), QString(), run.params);
-    readKeyFiles(join(job.dir, "tags"), QString(), run.tags);
-    readMetricsDir(join(job.dir, "metrics"), QString(), false, run.metrics, result.warnings);
+    readKeyFiles(dir, "params", run.params);
+    readKeyFiles(dir, "tags", run.tags);
+    readMetricsDir(Folder(dir, "metrics"), QString(), false, run.metrics, result.warnings);
 
     run.name = text(*meta, "run_name");
     if (run.name.isEmpty())
@@ -493,14 +536,14 @@ bool idLess(const QString &a, const QString &b)
     return a < b;
 }
 
-MlflowLoggedModel readLoggedModel(const QByteArray &dir, const Meta &meta,
-                                  const QString &experimentId, Errors &warnings)
+MlflowLoggedModel readLoggedModel(const Folder &dir, const Meta &meta, const QString &experimentId,
+                                  Errors &warnings)
 {
     MlflowLoggedModel model;
-    model.dir = fromPath(dir);
+    model.dir = fromPath(dir.path());
     model.id = text(meta, "model_id");
     if (model.id.isEmpty())
-        model.id = QString::fromUtf8(dir.mid(dir.lastIndexOf('/') + 1));
+        model.id = dir.name();
     model.experimentId = text(meta, "experiment_id");
     if (model.experimentId.isEmpty())
         model.experimentId = experimentId;
@@ -515,32 +558,32 @@ MlflowLoggedModel readLoggedModel(const QByteArray &dir, const Meta &meta,
     model.statusMessage = text(meta, "status_message");
     model.creationTime = number(meta, "creation_timestamp").value_or(0);
     model.lastUpdatedTime = number(meta, "last_updated_timestamp").value_or(0);
-    readKeyFiles(join(dir, "params"), QString(), model.params);
-    readKeyFiles(join(dir, "tags"), QString(), model.tags);
-    readMetricsDir(join(dir, "metrics"), QString(), true, model.metrics, warnings);
+    readKeyFiles(dir, "params", model.params);
+    readKeyFiles(dir, "tags", model.tags);
+    readMetricsDir(Folder(dir, "metrics"), QString(), true, model.metrics, warnings);
     return model;
 }
 
-MlflowRegisteredModel readRegisteredModel(const QByteArray &dir, const Meta &meta, Errors &warnings)
+MlflowRegisteredModel readRegisteredModel(const Folder &dir, const Meta &meta, Errors &warnings)
 {
     MlflowRegisteredModel model;
-    model.dir = fromPath(dir);
+    model.dir = fromPath(dir.path());
     model.name = text(meta, "name");
     if (model.name.isEmpty())
-        model.name = QString::fromUtf8(dir.mid(dir.lastIndexOf('/') + 1));
+        model.name = dir.name();
     model.creationTime = number(meta, "creation_timestamp").value_or(0);
     model.lastUpdatedTime = number(meta, "last_updated_timestamp").value_or(0);
     model.description = text(meta, "description");
-    readKeyFiles(join(dir, "tags"), QString(), model.tags);
+    readKeyFiles(dir, "tags", model.tags);
     MlflowKeyValues aliases;
-    readKeyFiles(join(dir, "aliases"), QString(), aliases);
+    readKeyFiles(dir, "aliases", aliases);
     for (auto it = aliases.cbegin(); it != aliases.cend(); ++it)
         model.aliases.insert(it.key(), it.value().trimmed());
 
-    for (const DirEntry &e : listDir(dir)) {
+    for (const DirEntry &e : dir.entries()) {
         if (!e.isDir || !e.name.startsWith("version-"))
             continue;
-        const QByteArray versionDir = join(dir, e.name);
+        const Folder versionDir(dir, e.name);
         const std::optional<Meta> vmeta = readMeta(versionDir, warnings);
         if (!vmeta)
             continue;
@@ -562,7 +605,7 @@ MlflowRegisteredModel readRegisteredModel(const QByteArray &dir, const Meta &met
         version.statusMessage = text(*vmeta, "status_message");
         version.storageLocation = text(*vmeta, "storage_location");
         version.modelId = text(*vmeta, "model_id");
-        readKeyFiles(join(versionDir, "tags"), QString(), version.tags);
+        readKeyFiles(versionDir, "tags", version.tags);
         for (auto it = model.aliases.cbegin(); it != model.aliases.cend(); ++it) {
             if (it.value() == version.version)
                 version.aliases.append(it.key());
@@ -595,26 +638,28 @@ Result<MlflowStore> readMlflowFileStore(const QString &mlrunsDir, const Progress
     MlflowStore store;
     store.root = mlrunsDir;
 
+    const Folder rootDir(root);
+    const Folder trashDir(rootDir, ".trash");
     QList<ExperimentFolder> folders;
-    for (const DirEntry &e : listDir(root)) {
+    for (const DirEntry &e : rootDir.entries()) {
         if (e.isDir && e.name != "models" && !e.name.startsWith('.'))
             folders.append({join(root, e.name), false});
     }
-    for (const DirEntry &e : listDir(join(root, ".trash"))) {
+    for (const DirEntry &e : trashDir.entries()) {
         if (e.isDir)
-            folders.append({join(join(root, ".trash"), e.name), true});
+            folders.append({join(trashDir.path(), e.name), true});
     }
 
     // Experiments, and the runs to read.
     QList<RunJob> jobs;
     for (const ExperimentFolder &folder : std::as_const(folders)) {
-        const std::optional<Meta> meta = readMeta(folder.dir, store.warnings);
+        const Folder expDir(folder.dir);
+        const std::optional<Meta> meta = readMeta(expDir, store.warnings);
         if (!meta)
             continue; // not an experiment (MLflow skips it as well)
         MlflowExperiment exp;
         exp.dir = fromPath(folder.dir);
-        const QString folderName =
-            QString::fromUtf8(folder.dir.mid(folder.dir.lastIndexOf('/') + 1));
+        const QString folderName = expDir.name();
         exp.id = text(*meta, "experiment_id");
         if (exp.id.isEmpty())
             exp.id = folderName;
@@ -628,17 +673,17 @@ Result<MlflowStore> readMlflowFileStore(const QString &mlrunsDir, const Progress
         exp.creationTime = number(*meta, "creation_time").value_or(0);
         exp.lastUpdateTime = number(*meta, "last_update_time").value_or(0);
         exp.deleted = folder.inTrash || exp.lifecycleStage == u"deleted"_s;
-        readKeyFiles(join(folder.dir, "tags"), QString(), exp.tags);
+        readKeyFiles(expDir, "tags", exp.tags);
 
-        for (const DirEntry &e : listDir(folder.dir)) {
+        for (const DirEntry &e : expDir.entries()) {
             if (e.isDir && !isReservedExperimentFolder(e.name))
                 jobs.append({join(folder.dir, e.name), exp.id, exp.deleted});
         }
-        const QByteArray modelsDir = join(folder.dir, "models");
-        for (const DirEntry &e : listDir(modelsDir)) {
+        const Folder modelsDir(expDir, "models");
+        for (const DirEntry &e : modelsDir.entries()) {
             if (!e.isDir)
                 continue;
-            const QByteArray modelDir = join(modelsDir, e.name);
+            const Folder modelDir(modelsDir, e.name);
             if (const std::optional<Meta> mmeta = readMeta(modelDir, store.warnings))
                 store.loggedModels.append(
                     readLoggedModel(modelDir, *mmeta, exp.id, store.warnings));
@@ -653,11 +698,11 @@ Result<MlflowStore> readMlflowFileStore(const QString &mlrunsDir, const Progress
                      });
 
     // The registry.
-    const QByteArray registryDir = join(root, "models");
-    for (const DirEntry &e : listDir(registryDir)) {
+    const Folder registryDir(rootDir, "models");
+    for (const DirEntry &e : registryDir.entries()) {
         if (!e.isDir)
             continue;
-        const QByteArray modelDir = join(registryDir, e.name);
+        const Folder modelDir(registryDir, e.name);
         if (const std::optional<Meta> meta = readMeta(modelDir, store.warnings))
             store.registeredModels.append(readRegisteredModel(modelDir, *meta, store.warnings));
     }
