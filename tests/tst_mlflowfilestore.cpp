@@ -154,6 +154,9 @@ void TestMlflowFileStore::legacyVintage()
     write(dir, u"7/ddd/meta.yaml"_s,
           "experiment_id: 7\nrun_id: ddd\nrun_name: a name long enough that PyYAML folds it\n"
           "  onto a second line\nstatus: 3\n");
+    // Double-quoted with escapes (PyYAML's choice for non-printable text).
+    write(dir, u"7/eee/meta.yaml"_s,
+          "experiment_id: 7\nrun_id: eee\nrun_name: \"caf\\xE9\\tbar\"\n");
 
     const auto store = readMlflowFileStore(dir.path());
     QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
@@ -166,7 +169,7 @@ void TestMlflowFileStore::legacyVintage()
     QCOMPARE(store->experiments[1].name, u"it's old"_s);
     QCOMPARE(store->experiments[1].tags.value(u"team"_s), u"vision"_s);
 
-    QCOMPARE(store->runs.size(), 4);
+    QCOMPARE(store->runs.size(), 5);
     const MlflowRun *a = findRun(*store, u"aaa"_s);
     QVERIFY(a);
     QCOMPARE(a->experimentId, u"7"_s);
@@ -187,6 +190,7 @@ void TestMlflowFileStore::legacyVintage()
     QCOMPARE(d->name, u"a name long enough that PyYAML folds it onto a second line"_s);
     QCOMPARE(d->status, 3);
     QCOMPARE(mlflowRunStatusName(d->status), u"FINISHED"_s);
+    QCOMPARE(findRun(*store, u"eee"_s)->name, u"caf\u00e9\tbar"_s);
 }
 
 void TestMlflowFileStore::metricLines()
@@ -361,6 +365,7 @@ void TestMlflowFileStore::malformedLinesAreWarnings()
     write(dir, u"1/r1/metrics/loss"_s, "1 0.5 0\n2 0.4 1\n3 oops 2\n4 0.3 3 extra\n5 0.2 4\n");
     write(dir, u"1/r2/meta.yaml"_s, "run_id: [unclosed\n");
     write(dir, u"1/r3/meta.yaml"_s, "");
+    write(dir, u"1/r4/metrics/loss"_s, "1 0.5 0\n"); // no meta.yaml: not a run MLflow can read
 
     const auto store = readMlflowFileStore(dir.path());
     QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
@@ -371,8 +376,9 @@ void TestMlflowFileStore::malformedLinesAreWarnings()
     // The broken meta.yaml files are warnings; their runs are still listed under their folder.
     QVERIFY(findRun(*store, u"r2"_s));
     QVERIFY(findRun(*store, u"r3"_s));
+    QVERIFY(!findRun(*store, u"r4"_s));
 
-    QCOMPARE(store->warnings.size(), 3);
+    QCOMPARE(store->warnings.size(), 4);
     const auto warningFor = [&](const QString &suffix) -> Error {
         for (const Error &w : store->warnings) {
             if (w.file.endsWith(suffix))
@@ -388,6 +394,7 @@ void TestMlflowFileStore::malformedLinesAreWarnings()
     QVERIFY(yaml.line >= 1);
     QVERIFY(!yaml.message.isEmpty());
     QVERIFY(warningFor(u"r3/meta.yaml"_s).message.contains(u"empty"_s));
+    QVERIFY(warningFor(u"r4"_s).message.contains(u"without meta.yaml"_s));
 }
 
 void TestMlflowFileStore::notAStore()
