@@ -81,6 +81,7 @@ public:
                 ::close(fd);
             return entries;
         }
+        ::rewinddir(d); // the duplicate shares the offset of an earlier listing
         while (const dirent *e = ::readdir(d)) {
             if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0 ||
                 std::strcmp(e->d_name, ".DS_Store") == 0)
