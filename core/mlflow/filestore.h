@@ -151,7 +151,7 @@ struct MlflowStore
 {
     QString root;
     QList<MlflowExperiment> experiments; // active ones by folder name, then those in .trash
-    QList<MlflowRun> runs;               // grouped by experiment, in experiments' order
+    QList<MlflowRun> runs;               // by experiment (their order), newest first
     QList<MlflowRegisteredModel> registeredModels;
     QList<MlflowLoggedModel> loggedModels;
     Errors warnings; // malformed lines and files, with file and line; the rest was read
