@@ -150,7 +150,7 @@ struct MlflowLoggedModel
 struct MlflowStore
 {
     QString root;
-    QList<MlflowExperiment> experiments; // active ones by folder name, then those in .trash
+    QList<MlflowExperiment> experiments; // active ones by id, then those in .trash
     QList<MlflowRun> runs;               // by experiment (their order), newest first
     QList<MlflowRegisteredModel> registeredModels;
     QList<MlflowLoggedModel> loggedModels;
