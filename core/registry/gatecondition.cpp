@@ -169,43 +169,23 @@ private:
                            "after \"%2\""_s.arg(s, lastOp));
     }
 
-    Result<GateExprPtr> expr()
-    {
-        auto left = term();
-        if (!left)
-            return left;
-        GateExprPtr e = *left;
-        for (;;) {
-            skipSpace();
-            if (pos >= s.size() || (s.at(pos) != u'+' && s.at(pos) != u'-'))
-                return e;
-            const QChar op = s.at(pos++);
-            lastOp = QString(op);
-            auto right = term();
-            if (!right)
-                return right;
-            auto b = std::make_shared<GateExpr>();
-            b->kind = GateExpr::Kind::Binary;
-            b->op = op;
-            b->left = e;
-            b->right = *right;
-            e = b;
-        }
-    }
+    // Sums of terms, and terms of unaries: each a left-associative chain of one precedence.
+    Result<GateExprPtr> expr() { return chain(u'+', u'-', &Parser::term); }
+    Result<GateExprPtr> term() { return chain(u'*', u'/', &Parser::unary); }
 
-    Result<GateExprPtr> term()
+    Result<GateExprPtr> chain(QChar op1, QChar op2, Result<GateExprPtr> (Parser::*operand)())
     {
-        auto left = unary();
+        auto left = (this->*operand)();
         if (!left)
             return left;
         GateExprPtr e = *left;
         for (;;) {
             skipSpace();
-            if (pos >= s.size() || (s.at(pos) != u'*' && s.at(pos) != u'/'))
+            if (pos >= s.size() || (s.at(pos) != op1 && s.at(pos) != op2))
                 return e;
             const QChar op = s.at(pos++);
             lastOp = QString(op);
-            auto right = unary();
+            auto right = (this->*operand)();
             if (!right)
                 return right;
             auto b = std::make_shared<GateExpr>();
