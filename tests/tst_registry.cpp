@@ -914,7 +914,7 @@ private slots:
     void oneHolderPerAlias()
     {
         Fixture f("name: t\nentry_points: {train: 'true'}\nmodels:\n  m: models/m.json\n");
-        QCOMPARE(f.db->userVersion(), 6);
+        QVERIFY(f.db->userVersion() >= 6); // the one-holder index exists
         const QString m = QStringLiteral("m");
         QVERIFY(registerVersion(f.project, *f.db, m, f.train(R"({"auc": 0.8})", "one")));
         QVERIFY(registerVersion(f.project, *f.db, m, f.train(R"({"auc": 0.9})", "two")));

@@ -1,8 +1,11 @@
 #include "cliutil.h"
 
+#include "mlflow/mlflowimport.h"
 #include "project/projectfile.h"
 
 #include <QDir>
+#include <QFileInfo>
+#include <QHash>
 
 #include <cstdio>
 
@@ -59,10 +62,47 @@ bool parse(QCommandLineParser &parser, const QString &command, const QStringList
     return true;
 }
 
+// --project naming an MLflow store (an mlruns folder, an mlflow.db, or the folder MLflow ran in
+// when it holds no project file): the store's mirror, brought up to date first.
+static std::optional<QString> mirrorOf(const QString &path)
+{
+    if (!opensAsMlflowStore(path))
+        return std::nullopt;
+    static QHash<QString, QString> synced; // commands may ask twice: read the store once
+    if (auto it = synced.constFind(path); it != synced.constEnd())
+        return *it;
+    ProgressLine line(u"Reading the MLflow store"_s);
+    auto mirror = syncMlflowMirror(path, line.callback());
+    line.finish();
+    if (!mirror) {
+        reportError(mirror.error());
+        std::exit(2);
+    }
+    if (!mirror->warnings.isEmpty()) {
+        printErr(
+            u"cairn-cli: warning: %1 unreadable part(s) of the store were left out; the first: %2"_s
+                .arg(QString::number(mirror->warnings.size()),
+                     mirror->warnings.first().toString()));
+    }
+    const MlflowImportSummary &s = mirror->summary;
+    if (s.added + s.updated + s.removed > 0)
+        printErr(
+            u"cairn-cli: MLflow store %1: %2 new, %3 changed, %4 removed runs read into %5"_s.arg(
+                QDir::toNativeSeparators(mirror->store.path), QString::number(s.added),
+                QString::number(s.updated), QString::number(s.removed),
+                QDir::toNativeSeparators(mirror->root)));
+    synced.insert(path, mirror->root);
+    return mirror->root;
+}
+
 QString projectRoot(const QCommandLineParser &parser)
 {
-    if (parser.isSet(projectOption))
-        return QDir(parser.value(projectOption)).absolutePath();
+    if (parser.isSet(projectOption)) {
+        const QString path = QDir(parser.value(projectOption)).absolutePath();
+        if (auto mirror = mirrorOf(path))
+            return *mirror;
+        return path;
+    }
     QDir dir = QDir::current();
     do {
         if (!findProjectFile(dir.absolutePath()).isEmpty() || dir.exists(u".cairn"_s))

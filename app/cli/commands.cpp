@@ -82,10 +82,15 @@ Commands:
                               takes the alias off
   models [MODEL] [--json]     Registered models: versions, aliases, runs, gates,
                               metrics (--history: every alias change and its reason)
+  import mlflow PATH          Import an MLflow store's runs (an mlruns folder or an
+                              mlflow.db) into the project; again adds nothing
+                              (--include-deleted)
 
 Options for commands that work on a project:
   --project DIR               The project folder (default: the current folder or the
-                              nearest parent with a cairn.yaml, MLproject or dvc.yaml)
+                              nearest parent with a cairn.yaml, MLproject or dvc.yaml);
+                              an MLflow store (mlruns folder or mlflow.db) opens
+                              read-only: `cairn-cli runs --project mlruns`
 
   --help                      Show this help
   --version                   Show the version

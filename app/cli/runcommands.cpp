@@ -4,6 +4,7 @@
 #include "cliutil.h"
 #include "commands.h"
 #include "metrics/metricstore.h"
+#include "mlflow/mlflowimport.h"
 #include "runs/launcher.h"
 #include "runs/logtail.h"
 #include "runs/runcontrol.h"
@@ -170,6 +171,31 @@ int cmdRuns(const QStringList &args)
         for (const RunRecord &r : *runs)
             a.append(runToJson(r));
         printOut(QString::fromUtf8(QJsonDocument(a).toJson()));
+        return 0;
+    }
+    if (mirroredMlflowStore(root)) {
+        // A store opened read-only: MLflow's own columns (experiment, run name, its id).
+        int width = 10;
+        for (const RunRecord &r : *runs)
+            width = std::max<int>(width, std::min<int>(int(r.entryPoint.size()), 24));
+        printOut(u"%1  %2  %3  %4  %5  %6  %7"_s.arg(u"RUN"_s, -5)
+                     .arg(u"STATUS"_s, -9)
+                     .arg(u"EXPERIMENT"_s, -width)
+                     .arg(u"NAME"_s, -20)
+                     .arg(u"STARTED"_s, -19)
+                     .arg(u"DURATION"_s, -10)
+                     .arg(u"MLFLOW RUN ID"_s));
+        for (const RunRecord &r : *runs) {
+            printOut(u"%1  %2  %3  %4  %5  %6  %7"_s.arg(r.id, -5)
+                         .arg(runStatusName(r.status), -9)
+                         .arg(r.entryPoint, -width)
+                         .arg(r.name, -20)
+                         .arg(r.started.isValid() ? r.started.toString(u"yyyy-MM-dd HH:mm:ss"_s)
+                                                  : u"-"_s,
+                              -19)
+                         .arg(formatDuration(r.durationMs()), -10)
+                         .arg(r.uuid));
+        }
         return 0;
     }
     printOut(u"%1  %2  %3  %4  %5  %6"_s.arg(u"RUN"_s, -5)

@@ -213,6 +213,106 @@ Result<void> MetricWriter::flush()
     return ok();
 }
 
+Result<void> MetricSeriesWriter::clearRun(qint64 runId)
+{
+    if (!m_clearBlocks) {
+        auto b = m_db.prepare(u"DELETE FROM metric_blocks WHERE run_id = ?1");
+        auto l = m_db.prepare(u"DELETE FROM latest_metrics WHERE run_id = ?1");
+        if (!b || !l)
+            return fail(b ? l.error() : b.error());
+        m_clearBlocks = std::move(*b);
+        m_clearLatest = std::move(*l);
+    }
+    if (auto r = m_clearBlocks->bind(1, runId).exec(); !r)
+        return r;
+    return m_clearLatest->bind(1, runId).exec();
+}
+
+Result<qint64> MetricSeriesWriter::keyId(const QString &name)
+{
+    if (auto it = m_keyIds.constFind(name); it != m_keyIds.constEnd())
+        return *it;
+    auto ins =
+        m_db.prepare(u"INSERT INTO metric_keys (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
+    if (!ins)
+        return fail(ins.error());
+    if (auto r = ins->bind(1, name).exec(); !r)
+        return fail(r.error());
+    auto sel = m_db.prepare(u"SELECT id FROM metric_keys WHERE name = ?1");
+    if (!sel)
+        return fail(sel.error());
+    auto row = sel->bind(1, name).step();
+    if (!row || !*row)
+        return fail(row ? Error(u"metric key vanished"_s) : row.error());
+    const qint64 id = sel->int64(0);
+    m_keyIds.insert(name, id);
+    return id;
+}
+
+Result<void> MetricSeriesWriter::write(qint64 runId, const QString &name,
+                                       const QList<Point> &points)
+{
+    if (points.isEmpty())
+        return ok();
+    auto key = keyId(name);
+    if (!key)
+        return fail(key.error());
+    if (!m_block) {
+        auto b = m_db.prepare(u"INSERT OR REPLACE INTO metric_blocks (run_id, key_id, seq, count, "
+                              "min_step, max_step, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        auto l = m_db.prepare(
+            u"INSERT OR REPLACE INTO latest_metrics (run_id, key_id, step, ts, value, min, max, "
+            "count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        if (!b || !l)
+            return fail(b ? l.error() : b.error());
+        m_block = std::move(*b);
+        m_latest = std::move(*l);
+    }
+    LatestMetric latest{
+        name, points.front().step, points.front().timestampMs, points.front().value, kNaN, kNaN, 0};
+    for (qsizetype from = 0; from < points.size(); from += kBlockPoints) {
+        const qsizetype take = std::min<qsizetype>(points.size() - from, kBlockPoints);
+        m_buffer.resize(0);
+        m_buffer.reserve(take * kPointBytes);
+        qint64 minStep = std::numeric_limits<qint64>::max();
+        qint64 maxStep = std::numeric_limits<qint64>::min();
+        for (qsizetype i = from; i < from + take; ++i) {
+            const Point &p = points[i];
+            appendPoint(m_buffer, p.step, p.timestampMs, p.value);
+            minStep = std::min(minStep, p.step);
+            maxStep = std::max(maxStep, p.step);
+            if (p.step >= latest.step) {
+                latest.step = p.step;
+                latest.timestampMs = p.timestampMs;
+                latest.value = p.value;
+            }
+            if (std::isfinite(p.value)) {
+                latest.min = std::isnan(latest.min) ? p.value : std::min(latest.min, p.value);
+                latest.max = std::isnan(latest.max) ? p.value : std::max(latest.max, p.value);
+            }
+        }
+        // A block's seq is the arrival index of its first point, as MetricWriter numbers them
+        // within a run; series of one run never share a key, so per-key numbering is enough.
+        if (auto r = m_block->bind(1, runId)
+                         .bind(2, *key)
+                         .bind(3, qint64(from))
+                         .bind(4, qint64(take))
+                         .bind(5, minStep)
+                         .bind(6, maxStep)
+                         .bind(7, m_buffer)
+                         .exec();
+            !r)
+            return r;
+    }
+    latest.count = points.size();
+    m_latest->bind(1, runId).bind(2, *key).bind(3, latest.step).bind(4, latest.timestampMs);
+    std::isnan(latest.value) ? m_latest->bindNull(5) : m_latest->bind(5, latest.value);
+    std::isnan(latest.min) ? m_latest->bindNull(6) : m_latest->bind(6, latest.min);
+    std::isnan(latest.max) ? m_latest->bindNull(7) : m_latest->bind(7, latest.max);
+    m_latest->bind(8, latest.count);
+    return m_latest->exec();
+}
+
 Result<QStringList> MetricStore::names(qint64 runId)
 {
     auto s =

@@ -91,6 +91,36 @@ private:
     std::optional<Statement> m_insert;
 };
 
+// Writes whole series at once, for imports: the statements are prepared once for every run, the
+// points arrive in order and complete. The caller holds the transaction. Series of a run written
+// earlier are removed with clearRun first. The latest value follows MetricWriter's rule (the last
+// point of the highest step).
+class MetricSeriesWriter
+{
+public:
+    struct Point
+    {
+        qint64 step = 0;
+        qint64 timestampMs = 0;
+        double value = 0;
+    };
+
+    explicit MetricSeriesWriter(Database &db)
+        : m_db(db)
+    {}
+
+    Result<void> clearRun(qint64 runId);
+    Result<void> write(qint64 runId, const QString &name, const QList<Point> &points);
+
+private:
+    Result<qint64> keyId(const QString &name);
+
+    Database &m_db;
+    QHash<QString, qint64> m_keyIds;
+    std::optional<Statement> m_block, m_latest, m_clearBlocks, m_clearLatest;
+    QByteArray m_buffer;
+};
+
 // Reads metrics back.
 class MetricStore
 {

@@ -19,6 +19,8 @@ QString projectFormatName(ProjectFormat format)
         return u"MLproject"_s;
     case ProjectFormat::Dvc:
         return u"dvc.yaml"_s;
+    case ProjectFormat::MlflowStore:
+        return u"MLflow store"_s;
     }
     return {};
 }

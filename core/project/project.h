@@ -167,7 +167,8 @@ enum class ProjectFormat
     None,
     Cairn,
     MLproject,
-    Dvc
+    Dvc,
+    MlflowStore, // a mirror of an MLflow store (core/mlflow/mlflowimport.h): read-only
 };
 QString projectFormatName(ProjectFormat format);
 

@@ -1,4 +1,5 @@
 #include "common/logging.h"
+#include "mlflow/mlflowimport.h"
 #include "projectfile.h"
 
 #include <QDir>
@@ -64,6 +65,17 @@ std::expected<Project, Errors> loadProject(const QString &dir)
         Project p;
         p.rootDir = root;
         p.name = QFileInfo(root).fileName();
+        if (auto store = mirroredMlflowStore(root)) {
+            // A store opened read-only: its runs are in this folder's database, its files stay
+            // where they are, and it declares nothing to launch.
+            p.format = ProjectFormat::MlflowStore;
+            p.projectFile = store->path;
+            const QFileInfo s(store->path);
+            p.name = s.fileName() == u"mlruns"_s || s.fileName() == u"mlflow.db"_s
+                         ? u"%1/%2"_s.arg(s.dir().dirName(), s.fileName())
+                         : s.fileName();
+            p.description = u"MLflow store %1, opened read-only"_s.arg(store->path);
+        }
         return p;
     }
     const auto bytes = readSmallFile(file);
@@ -84,6 +96,7 @@ std::expected<Project, Errors> loadProject(const QString &dir)
         return parseDvcYaml(file, *bytes, root, params);
     }
     case ProjectFormat::None:
+    case ProjectFormat::MlflowStore:
         break;
     }
     return std::unexpected(Errors{Error(u"unknown project format"_s, file)});

@@ -43,7 +43,8 @@ ProjectSnapshot loadSnapshot(const QString &dir)
             s.errors.append(db.error());
         } else {
             auto q = (*db)->prepare(u"SELECT count(*), "
-                                    "sum(status IN ('queued', 'running')) FROM runs");
+                                    "sum(status IN ('queued', 'running') AND id NOT IN "
+                                    "(SELECT run_id FROM imported_runs)) FROM runs");
             if (q && q->step().value_or(false)) {
                 s.runCount = q->int64(0);
                 s.activeRunCount = q->int64(1);

@@ -35,6 +35,22 @@ Result<RunDetails> loadRunDetails(Database &db, qint64 runId)
     if (!artifacts)
         return fail(artifacts.error());
     d.artifacts = *artifacts;
+    auto q = db.prepare(u"SELECT source, source_run_id, store, experiment_id, experiment_name, "
+                        "source_status FROM imported_runs WHERE run_id = ?1");
+    if (!q)
+        return fail(q.error());
+    if (auto row = q->bind(1, runId).step(); !row)
+        return fail(row.error());
+    else if (*row) {
+        d.imported = ImportedFrom{q->text(0), q->text(1), q->text(2), q->text(3),
+                                  q->text(4), q->text(5), {}};
+        auto t = db.prepare(u"SELECT key, value FROM tags WHERE run_id = ?1 ORDER BY key");
+        if (!t)
+            return fail(t.error());
+        t->bind(1, runId);
+        while (t->step().value_or(false))
+            d.imported->tags.append({t->text(0), t->text(1)});
+    }
     return d;
 }
 
@@ -109,6 +125,19 @@ QJsonObject runDetailsToJson(const RunDetails &d)
         lineage.append(ao);
     }
     o.insert(u"lineage"_s, lineage);
+    if (d.imported) {
+        const ImportedFrom &i = *d.imported;
+        QJsonObject tags;
+        for (const auto &[k, v] : i.tags)
+            tags.insert(k, v);
+        o.insert(u"imported"_s, QJsonObject{{u"source"_s, i.source},
+                                            {u"run_id"_s, i.sourceRunId},
+                                            {u"store"_s, i.store},
+                                            {u"experiment_id"_s, i.experimentId},
+                                            {u"experiment"_s, i.experimentName},
+                                            {u"status"_s, i.sourceStatus},
+                                            {u"tags"_s, tags}});
+    }
     return o;
 }
 
@@ -125,8 +154,18 @@ QString runDetailsToText(const RunDetails &d)
         out += u"  signal     %1\n"_s.arg(*r.exitSignal);
     if (!r.error.isEmpty())
         out += u"  note       %1\n"_s.arg(r.error);
-    out += u"  entry      %1\n  command    %2\n  directory  %3\n"_s.arg(r.entryPoint, r.command,
-                                                                        r.workingDir);
+    if (d.imported) {
+        const ImportedFrom &i = *d.imported;
+        out +=
+            u"  imported   from %1 run %2 (%3)\n  store      %4\n  experiment %5 (id %6)\n"_s.arg(
+                i.source == u"mlflow"_s ? u"MLflow"_s : i.source, i.sourceRunId, i.sourceStatus,
+                i.store, i.experimentName, i.experimentId);
+        if (!r.command.isEmpty())
+            out += u"  source     %1\n"_s.arg(r.command);
+    } else {
+        out += u"  entry      %1\n  command    %2\n  directory  %3\n"_s.arg(r.entryPoint, r.command,
+                                                                            r.workingDir);
+    }
     if (r.started.isValid())
         out +=
             u"  started    %1 (%2 ms)\n"_s.arg(r.started.toString(Qt::ISODate)).arg(r.durationMs());
@@ -140,6 +179,15 @@ QString runDetailsToText(const RunDetails &d)
         out += u"\nParameters\n"_s;
         for (const auto &[k, v] : r.params)
             out += u"  %1 = %2\n"_s.arg(k, v);
+    }
+    if (d.imported && !d.imported->tags.isEmpty()) {
+        out += u"\nTags\n"_s;
+        for (const auto &[k, v] : d.imported->tags) {
+            QString shown = v.simplified();
+            if (shown.size() > 100)
+                shown = shown.left(97) + u"..."_s;
+            out += u"  %1 = %2\n"_s.arg(k, shown);
+        }
     }
     if (!d.metrics.isEmpty()) {
         out += u"\nMetrics (latest, min, max, count)\n"_s;

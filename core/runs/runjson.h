@@ -10,12 +10,25 @@ namespace cairn {
 
 class Database;
 
+// Where a run imported from another tracker came from (the imported_runs table).
+struct ImportedFrom
+{
+    QString source;      // "mlflow"
+    QString sourceRunId; // MLflow's run id
+    QString store;       // the mlruns folder or mlflow.db
+    QString experimentId;
+    QString experimentName;
+    QString sourceStatus; // RUNNING, FINISHED, ... as MLflow says it
+    QList<std::pair<QString, QString>> tags;
+};
+
 // Everything recorded about one run, as `cairn-cli show RUN --json` prints it.
 struct RunDetails
 {
     RunRecord run;
     QList<LatestMetric> metrics;
     QList<ArtifactRecord> artifacts;
+    std::optional<ImportedFrom> imported;
 };
 
 Result<RunDetails> loadRunDetails(Database &db, qint64 runId);

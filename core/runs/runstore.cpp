@@ -113,9 +113,11 @@ Result<bool> RunStore::claimSlot(qint64 id, int limit)
     Transaction tx(m_db);
     if (auto r = tx.begin(); !r)
         return fail(r.error());
-    auto q = m_db.prepare(u"SELECT (SELECT count(*) FROM runs WHERE status = 'running'), "
-                          "(SELECT count(*) FROM runs WHERE status = 'queued' AND id < ?1 AND "
-                          "supervisor_pid IS NOT NULL)");
+    auto q =
+        m_db.prepare(u"SELECT (SELECT count(*) FROM runs WHERE status = 'running' AND id NOT IN "
+                     "(SELECT run_id FROM imported_runs)), "
+                     "(SELECT count(*) FROM runs WHERE status = 'queued' AND id < ?1 AND "
+                     "supervisor_pid IS NOT NULL)");
     if (!q)
         return fail(q.error());
     auto row = q->bind(1, id).step();
@@ -257,7 +259,8 @@ Result<QList<qint64>> RunStore::reconcile(const QString &projectRoot)
 {
     auto s =
         m_db.prepare(u"SELECT id, supervisor_pid, supervisor_start, created_ms, metrics_offset "
-                     "FROM runs WHERE status IN ('queued', 'running')");
+                     "FROM runs WHERE status IN ('queued', 'running') AND id NOT IN "
+                     "(SELECT run_id FROM imported_runs)");
     if (!s)
         return fail(s.error());
     struct Candidate
@@ -320,7 +323,8 @@ Result<QList<qint64>> RunStore::reconcile(const QString &projectRoot)
 
 Result<std::optional<RunRecord>> RunStore::lastRunOf(const QString &entryPoint)
 {
-    auto s = m_db.prepare(u"SELECT id FROM runs WHERE entry_point = ?1 ORDER BY id DESC LIMIT 1");
+    auto s = m_db.prepare(u"SELECT id FROM runs WHERE entry_point = ?1 AND id NOT IN "
+                          "(SELECT run_id FROM imported_runs) ORDER BY id DESC LIMIT 1");
     if (!s)
         return fail(s.error());
     auto row = s->bind(1, entryPoint).step();

@@ -253,6 +253,23 @@ DELETE FROM model_aliases WHERE alias <> 'archived' AND EXISTS (
 CREATE UNIQUE INDEX model_aliases_one_holder ON model_aliases (model_id, alias)
     WHERE alias <> 'archived';
 )sql"},
+        {7, R"sql(
+-- Runs imported from another tracker (core/mlflow/mlflowimport.cpp): where each came from, so
+-- importing again adds nothing and a run changed there since is replaced in place. Cairn never
+-- supervises them: the queries about live runs leave them out.
+CREATE TABLE imported_runs (
+    run_id          INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    source          TEXT NOT NULL,           -- 'mlflow'
+    source_run_id   TEXT NOT NULL,           -- MLflow's run id
+    store           TEXT NOT NULL,           -- the mlruns folder or mlflow.db it was read from
+    experiment_id   TEXT NOT NULL DEFAULT '',
+    experiment_name TEXT NOT NULL DEFAULT '',
+    source_status   TEXT NOT NULL DEFAULT '', -- as MLflow says it: RUNNING, FINISHED, ...
+    signature       TEXT NOT NULL,           -- of what was imported, to see a change
+    imported_ms     INTEGER NOT NULL,
+    UNIQUE (source, source_run_id)
+);
+)sql"},
     };
     return steps;
 }

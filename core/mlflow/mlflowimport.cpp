@@ -1,0 +1,554 @@
+#include "mlflowimport.h"
+
+#include "common/logging.h"
+#include "metrics/metricstore.h"
+#include "project/projectfile.h"
+#include "sqlstore.h"
+#include "store/database.h"
+#include "store/projectdb.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QSet>
+#include <QStandardPaths>
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace cairn {
+
+static constexpr QLatin1StringView kSource("mlflow");
+// Runs written per transaction: a cancel or a crash keeps whole runs, and a supervisor writing
+// metrics into the same project never waits long.
+static constexpr int kRunsPerTransaction = 400;
+
+static bool isSqliteFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) && f.read(16) == QByteArrayView("SQLite format 3\0", 16);
+}
+
+static bool looksLikeMlruns(const QDir &dir)
+{
+    if (dir.exists(u".trash"_s) || QFileInfo(dir.filePath(u"models"_s)).isDir())
+        return true;
+    // An experiment folder: <id>/meta.yaml naming an experiment.
+    const auto subs = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &s : subs) {
+        QFile meta(dir.filePath(s + u"/meta.yaml"_s));
+        if (!meta.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray head = meta.read(4096);
+        if (head.contains("artifact_location") || head.contains("experiment_id"))
+            return true;
+    }
+    return false;
+}
+
+std::optional<MlflowStoreLocation> findMlflowStore(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return std::nullopt;
+    if (info.isFile()) {
+        if (isSqliteFile(path))
+            return MlflowStoreLocation{MlflowStoreKind::Sqlite, info.canonicalFilePath()};
+        return std::nullopt;
+    }
+    const QDir dir(info.canonicalFilePath());
+    if (looksLikeMlruns(dir))
+        return MlflowStoreLocation{MlflowStoreKind::Files, dir.path()};
+    if (QFileInfo(dir.filePath(u"mlruns"_s)).isDir() &&
+        looksLikeMlruns(QDir(dir.filePath(u"mlruns"_s))))
+        return MlflowStoreLocation{MlflowStoreKind::Files,
+                                   QFileInfo(dir.filePath(u"mlruns"_s)).canonicalFilePath()};
+    const QString db = dir.filePath(u"mlflow.db"_s);
+    if (QFileInfo(db).isFile() && isSqliteFile(db))
+        return MlflowStoreLocation{MlflowStoreKind::Sqlite, QFileInfo(db).canonicalFilePath()};
+    return std::nullopt;
+}
+
+bool opensAsMlflowStore(const QString &path)
+{
+    const QFileInfo info(path);
+    if (info.isDir() &&
+        (!findProjectFile(path).isEmpty() || QFileInfo(QDir(path).filePath(u".cairn"_s)).isDir()))
+        return false;
+    return findMlflowStore(path).has_value();
+}
+
+Result<MlflowStore> readMlflowStore(const MlflowStoreLocation &store, const Progress &progress)
+{
+    return store.kind == MlflowStoreKind::Sqlite ? readMlflowSqlStore(store.path, progress)
+                                                 : readMlflowFileStore(store.path, progress);
+}
+
+// --- the import -------------------------------------------------------------------------------
+
+static QString cairnStatus(int mlflowStatus)
+{
+    switch (MlflowRunStatus(mlflowStatus)) {
+    case MlflowRunStatus::Running:
+        return u"running"_s;
+    case MlflowRunStatus::Scheduled:
+        return u"queued"_s;
+    case MlflowRunStatus::Finished:
+        return u"finished"_s;
+    case MlflowRunStatus::Failed:
+        return u"failed"_s;
+    case MlflowRunStatus::Killed:
+        return u"cancelled"_s;
+    }
+    return u"running"_s; // MLflow's own default for a status it does not know
+}
+
+namespace {
+
+// What a run's import depends on, hashed: a change to any of it re-imports the run.
+class Signature
+{
+public:
+    void add(const QString &s)
+    {
+        add(qint64(s.size()));
+        m_bytes.append(reinterpret_cast<const char *>(s.constData()), s.size() * sizeof(QChar));
+    }
+    void add(qint64 v) { m_bytes.append(reinterpret_cast<const char *>(&v), sizeof v); }
+    void add(double v) { m_bytes.append(reinterpret_cast<const char *>(&v), sizeof v); }
+    QString hex() const
+    {
+        const XXH128_hash_t h = XXH3_128bits(m_bytes.constData(), size_t(m_bytes.size()));
+        return u"%1%2"_s.arg(h.high64, 16, 16, QLatin1Char('0'))
+            .arg(h.low64, 16, 16, QLatin1Char('0'));
+    }
+
+private:
+    QByteArray m_bytes;
+};
+
+QString signatureOf(const MlflowRun &run, const QString &experimentName)
+{
+    Signature s;
+    s.add(u"v1"_s); // the mapping's version: a change to it re-imports everything
+    s.add(experimentName);
+    s.add(run.name);
+    s.add(qint64(run.status));
+    s.add(run.startTime);
+    s.add(run.endTime.value_or(-1));
+    s.add(run.lifecycleStage);
+    s.add(run.userId);
+    for (const MlflowKeyValues *kv : {&run.params, &run.tags}) {
+        s.add(qint64(kv->size()));
+        for (auto it = kv->cbegin(); it != kv->cend(); ++it) {
+            s.add(it.key());
+            s.add(it.value());
+        }
+    }
+    s.add(qint64(run.metrics.size()));
+    for (const MlflowMetric &m : run.metrics) {
+        s.add(m.key);
+        s.add(qint64(m.points.size()));
+        for (const MlflowMetricPoint &p : m.points) {
+            s.add(p.step);
+            s.add(p.timestamp);
+            s.add(p.value);
+        }
+    }
+    return s.hex();
+}
+
+// The points in the order Cairn stores them: by step, then time, with MLflow's latest value
+// (the maximum by step, time and value) last, so Cairn's rule (the last point of the highest
+// step) shows the value MLflow shows.
+QList<MetricSeriesWriter::Point> orderedPoints(const MlflowMetric &metric)
+{
+    QList<MetricSeriesWriter::Point> out;
+    out.reserve(metric.points.size());
+    for (const MlflowMetricPoint &p : metric.points)
+        out.append({p.step, p.timestamp, p.value});
+    std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) {
+        return a.step != b.step ? a.step < b.step : a.timestampMs < b.timestampMs;
+    });
+    if (out.isEmpty())
+        return out;
+    const MlflowMetricPoint &l = metric.latest;
+    auto same = [&](const MetricSeriesWriter::Point &p) {
+        return p.step == l.step && p.timestampMs == l.timestamp &&
+               (p.value == l.value || (std::isnan(p.value) && std::isnan(l.value)));
+    };
+    if (!same(out.last())) {
+        for (qsizetype i = out.size() - 1; i >= 0; --i) {
+            if (same(out[i])) {
+                const auto p = out[i];
+                out.remove(i);
+                out.append(p);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+struct Existing
+{
+    qint64 runId = 0;
+    QString signature;
+};
+
+class Importer
+{
+public:
+    Importer(Database &db, const MlflowStore &store, const MlflowImportOptions &options)
+        : m_db(db)
+        , m_store(store)
+        , m_options(options)
+        , m_metrics(db)
+    {}
+
+    Result<MlflowImportSummary> run(const Progress &progress);
+
+private:
+    Result<void> prepare();
+    Result<void> write(const MlflowRun &run, const QString &experimentName,
+                       const QString &signature, std::optional<qint64> existingId);
+
+    Database &m_db;
+    const MlflowStore &m_store;
+    const MlflowImportOptions &m_options;
+    MetricSeriesWriter m_metrics;
+    MlflowImportSummary m_summary;
+    std::optional<Statement> m_insertRun, m_updateRun, m_insertImported, m_updateImported,
+        m_clearParams, m_clearTags, m_param, m_tag;
+    qint64 m_now = QDateTime::currentMSecsSinceEpoch();
+};
+
+Result<void> Importer::prepare()
+{
+    auto p = [&](std::optional<Statement> &into, QStringView sql) -> Result<void> {
+        auto s = m_db.prepare(sql);
+        if (!s)
+            return fail(s.error());
+        into = std::move(*s);
+        return ok();
+    };
+    // ?1 id (update only) ?2 uuid ?3 name ?4 entry point ?5 command ?6 status ?7 created
+    // ?8 started ?9 ended ?10 note ?11 commit ?12 branch ?13 remote
+    for (auto r : {
+             p(m_insertRun,
+               u"INSERT INTO runs (uuid, name, entry_point, command, working_dir, status, "
+               "created_ms, started_ms, ended_ms, note, git_commit, git_branch, git_remote) "
+               "VALUES (?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+             p(m_updateRun, u"UPDATE runs SET uuid = ?2, name = ?3, entry_point = ?4, command = "
+                            "?5, status = ?6, created_ms = ?7, started_ms = ?8, ended_ms = ?9, "
+                            "note = ?10, git_commit = ?11, git_branch = ?12, git_remote = ?13 "
+                            "WHERE id = ?1"),
+             p(m_insertImported,
+               u"INSERT INTO imported_runs (run_id, source, source_run_id, store, experiment_id, "
+               "experiment_name, source_status, signature, imported_ms) VALUES (?1, ?2, ?3, ?4, "
+               "?5, ?6, ?7, ?8, ?9) ON CONFLICT (run_id) DO UPDATE SET store = excluded.store, "
+               "experiment_id = excluded.experiment_id, experiment_name = "
+               "excluded.experiment_name, source_status = excluded.source_status, signature = "
+               "excluded.signature, imported_ms = excluded.imported_ms"),
+             p(m_clearParams, u"DELETE FROM params WHERE run_id = ?1"),
+             p(m_clearTags, u"DELETE FROM tags WHERE run_id = ?1"),
+             p(m_param,
+               u"INSERT INTO params (run_id, key, value, position) VALUES (?1, ?2, ?3, ?4)"),
+             p(m_tag, u"INSERT INTO tags (run_id, key, value) VALUES (?1, ?2, ?3)"),
+         }) {
+        if (!r)
+            return r;
+    }
+    return ok();
+}
+
+Result<void> Importer::write(const MlflowRun &run, const QString &experimentName,
+                             const QString &signature, std::optional<qint64> existingId)
+{
+    Statement &s = existingId ? *m_updateRun : *m_insertRun;
+    if (existingId)
+        s.bind(1, *existingId);
+    const qint64 created = run.startTime > 0 ? run.startTime : 0;
+    s.bind(2, run.id)
+        .bind(3, run.name)
+        .bind(4, experimentName)
+        .bind(5, run.sourceName)
+        .bind(6, cairnStatus(run.status))
+        .bind(7, created)
+        .bind(8, run.startTime > 0 ? std::optional<qint64>(run.startTime) : std::nullopt)
+        .bind(9, run.endTime)
+        .bind(10, run.tags.value(u"mlflow.note.content"_s))
+        .bind(11, run.gitCommit.isEmpty() ? std::nullopt : std::optional<QString>(run.gitCommit))
+        .bind(12, run.tags.contains(u"mlflow.source.git.branch"_s)
+                      ? std::optional<QString>(run.tags.value(u"mlflow.source.git.branch"_s))
+                      : std::nullopt)
+        .bind(13, run.tags.contains(u"mlflow.source.git.repoURL"_s)
+                      ? std::optional<QString>(run.tags.value(u"mlflow.source.git.repoURL"_s))
+                      : std::nullopt);
+    if (auto r = s.exec(); !r)
+        return fail(Error(u"cannot import MLflow run %1: %2"_s.arg(run.id, r.error().message),
+                          run.dir.isEmpty() ? m_store.root : run.dir));
+    const qint64 id = existingId ? *existingId : m_db.lastInsertId();
+    if (existingId) {
+        for (Statement *clear : {&*m_clearParams, &*m_clearTags}) {
+            if (auto r = clear->bind(1, id).exec(); !r)
+                return r;
+        }
+        if (auto r = m_metrics.clearRun(id); !r)
+            return r;
+    }
+    int position = 0;
+    for (auto it = run.params.cbegin(); it != run.params.cend(); ++it) {
+        if (auto r = m_param->bind(1, id)
+                         .bind(2, it.key())
+                         .bind(3, it.value())
+                         .bind(4, position++)
+                         .exec();
+            !r)
+            return r;
+    }
+    for (auto it = run.tags.cbegin(); it != run.tags.cend(); ++it) {
+        if (auto r = m_tag->bind(1, id).bind(2, it.key()).bind(3, it.value()).exec(); !r)
+            return r;
+    }
+    for (const MlflowMetric &m : run.metrics) {
+        const auto points = orderedPoints(m);
+        if (auto r = m_metrics.write(id, m.key, points); !r)
+            return r;
+        m_summary.metricPoints += points.size();
+    }
+    return m_insertImported->bind(1, id)
+        .bind(2, QString(kSource))
+        .bind(3, run.id)
+        .bind(4, m_store.root)
+        .bind(5, run.experimentId)
+        .bind(6, experimentName)
+        .bind(7, mlflowRunStatusName(run.status))
+        .bind(8, signature)
+        .bind(9, m_now)
+        .exec();
+}
+
+Result<MlflowImportSummary> Importer::run(const Progress &progress)
+{
+    if (auto r = prepare(); !r)
+        return fail(r.error());
+
+    QHash<QString, Existing> existing;
+    {
+        auto q = m_db.prepare(
+            u"SELECT source_run_id, run_id, signature FROM imported_runs WHERE source = ?1");
+        if (!q)
+            return fail(q.error());
+        q->bind(1, QString(kSource));
+        while (true) {
+            auto row = q->step();
+            if (!row)
+                return fail(row.error());
+            if (!*row)
+                break;
+            existing.insert(q->text(0), Existing{q->int64(1), q->text(2)});
+        }
+    }
+
+    QHash<QString, QString> experimentNames;
+    for (const MlflowExperiment &e : m_store.experiments)
+        experimentNames.insert(e.id, e.name);
+
+    // Oldest first, so Cairn's ids grow with time as for runs it launched.
+    QList<const MlflowRun *> order;
+    order.reserve(m_store.runs.size());
+    QSet<QString> inStore;
+    QSet<QString> experimentsSeen;
+    for (const MlflowRun &r : m_store.runs) {
+        if (r.deleted && !m_options.includeDeleted) {
+            ++m_summary.skipped;
+            continue;
+        }
+        order.append(&r);
+        inStore.insert(r.id);
+        experimentsSeen.insert(r.experimentId);
+    }
+    m_summary.experiments = int(experimentsSeen.size());
+    std::stable_sort(order.begin(), order.end(), [](const MlflowRun *a, const MlflowRun *b) {
+        return a->startTime != b->startTime ? a->startTime < b->startTime : a->id < b->id;
+    });
+
+    QList<qint64> stale;
+    if (m_options.prune) {
+        for (auto it = existing.cbegin(); it != existing.cend(); ++it) {
+            if (!inStore.contains(it.key()))
+                stale.append(it->runId);
+        }
+    }
+
+    const qint64 total = order.size() + stale.size();
+    qint64 done = 0;
+    Transaction tx(m_db);
+    for (const MlflowRun *run : std::as_const(order)) {
+        if (done % kRunsPerTransaction == 0) {
+            if (done > 0) {
+                if (auto r = tx.commit(); !r)
+                    return fail(r.error());
+            }
+            if (progress && !progress(done, total))
+                return fail(
+                    Error(u"import cancelled; the runs imported so far are kept"_s, m_store.root));
+            if (auto r = tx.begin(); !r)
+                return fail(r.error());
+        }
+        ++done;
+        const QString experimentName = experimentNames.value(run->experimentId, run->experimentId);
+        const QString signature = signatureOf(*run, experimentName);
+        const auto found = existing.constFind(run->id);
+        if (found != existing.constEnd() && found->signature == signature) {
+            ++m_summary.unchanged;
+            continue;
+        }
+        const std::optional<qint64> id =
+            found != existing.constEnd() ? std::optional<qint64>(found->runId) : std::nullopt;
+        if (auto r = write(*run, experimentName, signature, id); !r)
+            return fail(r.error());
+        ++(id ? m_summary.updated : m_summary.added);
+    }
+    if (!stale.isEmpty()) {
+        auto del = m_db.prepare(u"DELETE FROM runs WHERE id = ?1");
+        if (!del)
+            return fail(del.error());
+        if (order.isEmpty()) {
+            if (auto r = tx.begin(); !r)
+                return fail(r.error());
+        }
+        for (qint64 id : std::as_const(stale)) {
+            if (auto r = del->bind(1, id).exec(); !r)
+                return fail(r.error());
+            ++m_summary.removed;
+        }
+    }
+    if (!order.isEmpty() || !stale.isEmpty()) {
+        if (auto r = tx.commit(); !r)
+            return fail(r.error());
+    }
+    if (progress)
+        progress(total, total);
+    return m_summary;
+}
+
+} // namespace
+
+Result<MlflowImportSummary> importMlflowRuns(Database &db, const MlflowStore &store,
+                                             const MlflowImportOptions &options,
+                                             const Progress &progress)
+{
+    Importer importer(db, store, options);
+    return importer.run(progress);
+}
+
+// --- the mirror -------------------------------------------------------------------------------
+
+static QString markerPath(const QString &root)
+{
+    return QDir(root).filePath(u".cairn/mirror.json"_s);
+}
+
+QString mlflowMirrorRoot(const MlflowStoreLocation &store)
+{
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    if (base.isEmpty())
+        base = QDir::home().filePath(u".cache"_s);
+    const QByteArray digest =
+        QCryptographicHash::hash(store.path.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
+    // The folder MLflow ran in names a store better than "mlruns".
+    QFileInfo info(store.path);
+    QString name = info.fileName();
+    if (name == u"mlruns"_s || name == u"mlflow.db"_s)
+        name = info.dir().dirName() + u'-' + name;
+    name.replace(QRegularExpression(u"[^A-Za-z0-9._-]"_s), u"_"_s);
+    return QDir(base).filePath(u"cairn/mlflow/%1-%2"_s.arg(name, QString::fromLatin1(digest)));
+}
+
+std::optional<MlflowStoreLocation> mirroredMlflowStore(const QString &projectRoot)
+{
+    QFile f(markerPath(projectRoot));
+    if (!f.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    if (o.value(u"source"_s).toString() != kSource)
+        return std::nullopt;
+    const QString path = o.value(u"store"_s).toString();
+    if (path.isEmpty())
+        return std::nullopt;
+    return MlflowStoreLocation{o.value(u"kind"_s).toString() == u"sqlite"_s
+                                   ? MlflowStoreKind::Sqlite
+                                   : MlflowStoreKind::Files,
+                               path};
+}
+
+Result<MlflowMirror> syncMlflowMirror(const QString &path, const Progress &progress)
+{
+    const auto location = findMlflowStore(path);
+    if (!location)
+        return fail(Error(u"not an MLflow store"_s, path)
+                        .withHint(u"Name an mlruns folder, an mlflow.db file, or the folder that "
+                                  "holds one of them"_s));
+    MlflowMirror mirror;
+    mirror.store = *location;
+    mirror.root = mlflowMirrorRoot(*location);
+
+    // Reading is most of the work for a store seen before; for a new one the import is about as
+    // long. Half the progress each.
+    auto half = [&](qint64 offset) -> Progress {
+        if (!progress)
+            return {};
+        return [&progress, offset](qint64 done, qint64 total) {
+            return total <= 0 || progress(offset * total + done, 2 * total);
+        };
+    };
+    auto store = readMlflowStore(*location, half(0));
+    if (!store)
+        return fail(store.error());
+    mirror.warnings = store->warnings;
+    mirror.registeredModels = int(store->registeredModels.size());
+    mirror.loggedModels = int(store->loggedModels.size());
+
+    if (!QDir().mkpath(QDir(mirror.root).filePath(u".cairn"_s)))
+        return fail(Error(u"cannot create Cairn's folder for this store"_s, mirror.root)
+                        .withHint(u"Check that the cache folder ($XDG_CACHE_HOME or ~/.cache) is "
+                                  "writable"_s));
+    auto db = openProjectDatabase(mirror.root);
+    if (!db)
+        return fail(db.error());
+    auto summary =
+        importMlflowRuns(**db, *store, {.includeDeleted = false, .prune = true}, half(1));
+    if (!summary)
+        return fail(summary.error());
+    mirror.summary = *summary;
+
+    QJsonObject marker{
+        {u"source"_s, QString(kSource)},
+        {u"kind"_s, location->kind == MlflowStoreKind::Sqlite ? u"sqlite"_s : u"files"_s},
+        {u"store"_s, location->path},
+        {u"synced_ms"_s, QDateTime::currentMSecsSinceEpoch()},
+    };
+    QSaveFile out(markerPath(mirror.root));
+    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(marker).toJson()) < 0 ||
+        !out.commit())
+        return fail(Error(u"cannot write the mirror's marker: %1"_s.arg(out.errorString()),
+                          markerPath(mirror.root)));
+    qCDebug(lcProject) << "mirror of" << location->path << "in" << mirror.root << "added"
+                       << mirror.summary.added << "updated" << mirror.summary.updated;
+    return mirror;
+}
+
+} // namespace cairn

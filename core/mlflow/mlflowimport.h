@@ -1,0 +1,91 @@
+#pragma once
+
+// MLflow runs in Cairn: a store (an `mlruns` folder or an `mlflow.db`) imported into a project's
+// database, where runs, charts, compare, diffs and gates treat them like runs Cairn launched;
+// and the same import kept in a mirror project, which is how Cairn opens a store as a read-only
+// project without writing into it. docs/mlflow.md describes what maps to what.
+
+#include "common/error.h"
+#include "data/rowcount.h"
+#include "filestore.h"
+
+#include <QString>
+
+#include <optional>
+
+namespace cairn {
+
+class Database;
+
+enum class MlflowStoreKind
+{
+    Files,  // an mlruns folder
+    Sqlite, // an mlflow.db file
+};
+
+struct MlflowStoreLocation
+{
+    MlflowStoreKind kind = MlflowStoreKind::Files;
+    QString path; // absolute, canonical: the mlruns folder or the database file
+};
+
+// What `path` names: an mlruns folder (experiment folders with meta.yaml, or `.trash`, or
+// `models/`), an MLflow SQLite file, or a folder holding `mlruns/` or `mlflow.db` (the folder
+// MLflow was run in). Nothing when it is none of these.
+std::optional<MlflowStoreLocation> findMlflowStore(const QString &path);
+
+// Whether a project path given by the user opens as a store's mirror: it names a store and is
+// not a project (a folder with a project file or Cairn's `.cairn` is one, whatever else it
+// holds; its MLflow runs can be imported into it).
+bool opensAsMlflowStore(const QString &path);
+
+// Reads either kind of store.
+Result<MlflowStore> readMlflowStore(const MlflowStoreLocation &store,
+                                    const Progress &progress = {});
+
+struct MlflowImportOptions
+{
+    bool includeDeleted = false; // MLflow's own lists leave deleted runs out; so does Cairn
+    bool prune = false;          // remove runs imported from this store that it no longer has
+};
+
+struct MlflowImportSummary
+{
+    int added = 0;
+    int updated = 0;   // changed in MLflow since the last import: replaced under the same id
+    int unchanged = 0; // imported before and still the same: left alone
+    int skipped = 0;   // deleted in MLflow (without includeDeleted)
+    int removed = 0;   // prune: no longer in the store
+    int experiments = 0;
+    qint64 metricPoints = 0; // written by this import
+};
+
+// Imports the runs of `store` into the project database `db`, keyed by MLflow's run id:
+// importing again adds nothing, and a run that changed in MLflow since (status, end time, name,
+// params, tags, any metric's points) is replaced in place, keeping its Cairn id. Whole runs are
+// written in transactions of a few hundred, so a cancel keeps the runs imported so far.
+// Mapping: docs/mlflow.md.
+Result<MlflowImportSummary> importMlflowRuns(Database &db, const MlflowStore &store,
+                                             const MlflowImportOptions &options = {},
+                                             const Progress &progress = {});
+
+// A store opened as a read-only project: Cairn's database of it lives in a mirror project
+// folder under $XDG_CACHE_HOME/cairn/mlflow/, never in the store. syncMlflowMirror reads the
+// store and brings the mirror up to date (prune on: a run deleted in MLflow leaves the mirror).
+struct MlflowMirror
+{
+    QString root; // the mirror project folder, what every project function takes
+    MlflowStoreLocation store;
+    MlflowImportSummary summary;
+    int registeredModels = 0;
+    int loggedModels = 0;
+    Errors warnings; // the store's malformed files and lines
+};
+
+QString mlflowMirrorRoot(const MlflowStoreLocation &store);
+Result<MlflowMirror> syncMlflowMirror(const QString &path, const Progress &progress = {});
+
+// The store a mirror project folder stands for (its `.cairn/mirror.json`), if it is one.
+std::optional<MlflowStoreLocation> mirroredMlflowStore(const QString &projectRoot);
+
+} // namespace cairn

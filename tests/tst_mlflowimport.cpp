@@ -1,0 +1,461 @@
+// MLflow runs in Cairn: a store imported into a project's database (importing again adds
+// nothing; a run changed in MLflow is replaced in place) and a store opened read-only through
+// its mirror, where runs, metrics, `show` and `runs --project STORE` work as on Cairn's runs.
+
+#include "metrics/metricstore.h"
+#include "mlflow/mlflowimport.h"
+#include "project/projectfile.h"
+#include "project/snapshot.h"
+#include "runs/runjson.h"
+#include "runs/runstore.h"
+#include "store/projectdb.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace cairn;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString kRealStore = u"mlflow/external/2024aa05342-source__heart-mlops-project/mlruns"_s;
+
+// A small hand-written store: experiment 1 "sweep" with three runs, one of them deleted.
+void writeStore(const QString &mlruns)
+{
+    test::writeFile(mlruns + u"/1/meta.yaml"_s,
+                    "artifact_location: file:///tmp/mlruns/1\nexperiment_id: '1'\n"
+                    "lifecycle_stage: active\nname: sweep\ncreation_time: 1780000000000\n");
+    auto run = [&](const QString &id, const QByteArray &name, int status, qint64 start,
+                   const QByteArray &lifecycle) {
+        const QString dir = mlruns + u"/1/"_s + id;
+        test::writeFile(dir + u"/meta.yaml"_s,
+                        "artifact_uri: file:///tmp/mlruns/1/" + id.toUtf8() +
+                            "/artifacts\nend_time: " + QByteArray::number(start + 5000) +
+                            "\nexperiment_id: '1'\nlifecycle_stage: " + lifecycle +
+                            "\nrun_id: " + id.toUtf8() + "\nrun_name: " + name +
+                            "\nstart_time: " + QByteArray::number(start) +
+                            "\nstatus: " + QByteArray::number(status) + "\nuser_id: ana\n");
+        test::writeFile(dir + u"/params/lr"_s, "0.01");
+        test::writeFile(dir + u"/params/optimizer"_s, "adam");
+        test::writeFile(dir + u"/tags/mlflow.source.git.commit"_s,
+                        "0123456789abcdef0123456789abcdef01234567");
+        test::writeFile(dir + u"/tags/team"_s, "churn");
+    };
+    run(u"aaaa0000000000000000000000000001"_s, "first", 3, 1780000001000, "active");
+    run(u"aaaa0000000000000000000000000002"_s, "second", 4, 1780000002000, "active");
+    run(u"aaaa0000000000000000000000000003"_s, "gone", 3, 1780000003000, "deleted");
+    // Out of order, a tie at the highest step where MLflow's latest (the max by step, time,
+    // value) is not the last line, a NaN and an infinity.
+    test::writeFile(mlruns + u"/1/aaaa0000000000000000000000000001/metrics/loss"_s,
+                    "1780000001300 0.5 2\n"
+                    "1780000001100 0.9 0\n"
+                    "1780000001200 0.7 1\n"
+                    "1780000001400 0.45 3\n"
+                    "1780000001400 0.40 3\n"
+                    "1780000001350 0.30 3\n");
+    test::writeFile(mlruns + u"/1/aaaa0000000000000000000000000001/metrics/odd"_s,
+                    "1780000001000 nan 0\n1780000001001 inf 1\n");
+    test::writeFile(mlruns + u"/1/aaaa0000000000000000000000000002/metrics/loss"_s,
+                    "1780000002100 1.5 0\n");
+}
+
+qint64 count(Database &db, const QString &sql)
+{
+    auto q = db.prepare(sql);
+    if (!q || !q->step().value_or(false))
+        return -1;
+    return q->int64(0);
+}
+
+qint64 runIdOf(Database &db, const QString &mlflowId)
+{
+    auto q = db.prepare(u"SELECT run_id FROM imported_runs WHERE source_run_id = ?1"_s);
+    if (!q || !q->bind(1, mlflowId).step().value_or(false))
+        return -1;
+    return q->int64(0);
+}
+
+QStringList filesUnder(const QString &dir)
+{
+    QStringList out;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        out << it.next();
+    out.sort();
+    return out;
+}
+
+} // namespace
+
+class TestMlflowImport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { test::isolateUserDirs(); }
+    void realStoreImportsOnce();
+    void metricsKeepMlflowsLatestValue();
+    void changedRunIsReplacedInPlace();
+    void deletedRuns();
+    void importedRunsAreNotLive();
+    void findsStores();
+    void mirrorIsReadOnlyProject();
+    void cliRunsOnStore();
+    void cliImport();
+};
+
+void TestMlflowImport::realStoreImportsOnce()
+{
+    const auto store = readMlflowFileStore(test::fixture(kRealStore));
+    QVERIFY(store);
+    QTemporaryDir project;
+    auto db = openProjectDatabase(project.path());
+    QVERIFY(db);
+
+    auto first = importMlflowRuns(**db, *store);
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().toString()));
+    QCOMPARE(first->added, 22);
+    QCOMPARE(first->unchanged, 0);
+    QCOMPARE(first->experiments, 1);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 22);
+
+    auto again = importMlflowRuns(**db, *store);
+    QVERIFY(again);
+    QCOMPARE(again->added, 0);
+    QCOMPARE(again->updated, 0);
+    QCOMPARE(again->unchanged, 22);
+    QCOMPARE(again->metricPoints, 0);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 22);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM imported_runs"_s), 22);
+
+    // Every run: name, times, status, params, tags and each metric's latest value as MLflow has
+    // them.
+    for (const MlflowRun &m : store->runs) {
+        const qint64 id = runIdOf(**db, m.id);
+        QVERIFY2(id > 0, qPrintable(m.id));
+        auto details = loadRunDetails(**db, id);
+        QVERIFY(details);
+        const RunRecord &r = details->run;
+        QCOMPARE(r.uuid, m.id);
+        QCOMPARE(r.name, m.name);
+        QCOMPARE(r.entryPoint, u"heart-disease-exp"_s);
+        QCOMPARE(r.started.toMSecsSinceEpoch(), m.startTime);
+        QCOMPARE(r.ended.toMSecsSinceEpoch(), *m.endTime);
+        QCOMPARE(r.status, m.status == int(MlflowRunStatus::Failed) ? RunStatus::Failed
+                                                                    : RunStatus::Finished);
+        QCOMPARE(r.gitCommit, m.gitCommit);
+        QCOMPARE(r.params.size(), m.params.size());
+        for (const auto &[k, v] : r.params)
+            QCOMPARE(v, m.params.value(k));
+        QVERIFY(details->imported);
+        QCOMPARE(details->imported->sourceRunId, m.id);
+        QCOMPARE(details->imported->experimentId, u"269502884478771284"_s);
+        QCOMPARE(details->imported->tags.size(), m.tags.size());
+        QCOMPARE(details->metrics.size(), m.metrics.size());
+        for (qsizetype i = 0; i < m.metrics.size(); ++i) {
+            QCOMPARE(details->metrics[i].name, m.metrics[i].key);
+            QCOMPARE(details->metrics[i].value, m.metrics[i].latest.value);
+            QCOMPARE(details->metrics[i].timestampMs, m.metrics[i].latest.timestamp);
+        }
+    }
+    // One the reader test knows by heart.
+    auto rf = loadRunDetails(**db, runIdOf(**db, u"0fea9f88cbd342f894b06bb913893aec"_s));
+    QVERIFY(rf);
+    QCOMPARE(rf->run.params.size(), 19);
+    QCOMPARE(rf->metrics[0].name, u"accuracy"_s);
+    QCOMPARE(rf->metrics[0].value, 0.5652173913043478);
+}
+
+void TestMlflowImport::metricsKeepMlflowsLatestValue()
+{
+    QTemporaryDir dir;
+    writeStore(dir.filePath(u"mlruns"_s));
+    const auto store = readMlflowFileStore(dir.filePath(u"mlruns"_s));
+    QVERIFY(store);
+    auto db = openProjectDatabase(dir.filePath(u"project"_s));
+    QVERIFY(db);
+    QVERIFY(importMlflowRuns(**db, *store));
+    const qint64 id = runIdOf(**db, u"aaaa0000000000000000000000000001"_s);
+
+    MetricStore metrics(**db);
+    auto loss = metrics.series(id, u"loss"_s);
+    QVERIFY(loss);
+    // Every line, with its step and time, in step order.
+    QCOMPARE(loss->size(), 6);
+    QCOMPARE(loss->steps, (QVector<double>{0, 1, 2, 3, 3, 3}));
+    QCOMPARE(loss->timestamps.first(), 1780000001100.0);
+    QCOMPARE(loss->values.first(), 0.9);
+    // At step 3, MLflow's latest is the newest line, and among two equally new the larger:
+    // 0.45, though 0.30 was written last.
+    auto latest = metrics.latest(id);
+    QVERIFY(latest);
+    QCOMPARE(latest->size(), 2);
+    QCOMPARE(latest->at(0).name, u"loss"_s);
+    QCOMPARE(latest->at(0).value, 0.45);
+    QCOMPARE(latest->at(0).step, 3);
+    QCOMPARE(latest->at(0).timestampMs, 1780000001400);
+    QCOMPARE(latest->at(0).min, 0.30);
+    QCOMPARE(latest->at(0).max, 0.9);
+    QCOMPARE(latest->at(0).count, 6);
+    // NaN and infinity are kept as values.
+    auto odd = metrics.series(id, u"odd"_s);
+    QVERIFY(odd);
+    QCOMPARE(odd->size(), 2);
+    QVERIFY(std::isnan(odd->values[0]));
+    QVERIFY(std::isinf(odd->values[1]) && odd->values[1] > 0);
+}
+
+void TestMlflowImport::changedRunIsReplacedInPlace()
+{
+    QTemporaryDir dir;
+    const QString mlruns = dir.filePath(u"mlruns"_s);
+    writeStore(mlruns);
+    auto db = openProjectDatabase(dir.filePath(u"project"_s));
+    QVERIFY(db);
+    QVERIFY(importMlflowRuns(**db, *readMlflowFileStore(mlruns)));
+    const qint64 id = runIdOf(**db, u"aaaa0000000000000000000000000002"_s);
+
+    // MLflow went on with run 2: one more loss value, a new param, and it was killed.
+    const QString run2 = mlruns + u"/1/aaaa0000000000000000000000000002"_s;
+    QFile loss(run2 + u"/metrics/loss"_s);
+    QVERIFY(loss.open(QIODevice::Append));
+    loss.write("1780000002200 1.25 1\n");
+    loss.close();
+    test::writeFile(run2 + u"/params/epochs"_s, "10");
+    QByteArray meta = test::readFile(run2 + u"/meta.yaml"_s);
+    meta.replace("status: 4", "status: 5");
+    test::writeFile(run2 + u"/meta.yaml"_s, meta);
+
+    auto again = importMlflowRuns(**db, *readMlflowFileStore(mlruns));
+    QVERIFY(again);
+    QCOMPARE(again->added, 0);
+    QCOMPARE(again->updated, 1);
+    QCOMPARE(again->unchanged, 1);
+    QCOMPARE(runIdOf(**db, u"aaaa0000000000000000000000000002"_s), id);
+    auto run = RunStore(**db).get(id);
+    QVERIFY(run);
+    QCOMPARE(run->status, RunStatus::Cancelled);
+    QCOMPARE(run->params.size(), 3);
+    auto series = MetricStore(**db).series(id, u"loss"_s);
+    QVERIFY(series);
+    QCOMPARE(series->values, (QVector<double>{1.5, 1.25}));
+    auto latest = MetricStore(**db).latest(id);
+    QCOMPARE(latest->at(0).value, 1.25);
+    QCOMPARE(latest->at(0).count, 2);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 2);
+}
+
+void TestMlflowImport::deletedRuns()
+{
+    QTemporaryDir dir;
+    const QString mlruns = dir.filePath(u"mlruns"_s);
+    writeStore(mlruns);
+    const auto store = readMlflowFileStore(mlruns);
+    QVERIFY(store);
+    auto db = openProjectDatabase(dir.filePath(u"project"_s));
+    QVERIFY(db);
+    auto s = importMlflowRuns(**db, *store);
+    QVERIFY(s);
+    QCOMPARE(s->added, 2);
+    QCOMPARE(s->skipped, 1);
+    QCOMPARE(runIdOf(**db, u"aaaa0000000000000000000000000003"_s), -1);
+    s = importMlflowRuns(**db, *store, {.includeDeleted = true});
+    QVERIFY(s);
+    QCOMPARE(s->added, 1);
+    QCOMPARE(s->unchanged, 2);
+    QVERIFY(runIdOf(**db, u"aaaa0000000000000000000000000003"_s) > 0);
+}
+
+void TestMlflowImport::importedRunsAreNotLive()
+{
+    // A run MLflow still calls RUNNING is shown as running, but Cairn does not supervise it:
+    // it is not lost when the project loads, not followed, and holds no launch slot.
+    QTemporaryDir dir;
+    const QString mlruns = dir.filePath(u"mlruns"_s);
+    writeStore(mlruns);
+    QByteArray meta = test::readFile(mlruns + u"/1/aaaa0000000000000000000000000001/meta.yaml"_s);
+    meta.replace("status: 3", "status: 1");
+    meta.replace("end_time: ", "old_end_time: ");
+    test::writeFile(mlruns + u"/1/aaaa0000000000000000000000000001/meta.yaml"_s, meta);
+    const QString project = dir.filePath(u"project"_s);
+    QDir().mkpath(project);
+    test::writeFile(project + u"/cairn.yaml"_s,
+                    "version: 1\nname: p\nentry_points:\n  train:\n    command: echo hi\n");
+    {
+        auto db = openProjectDatabase(project);
+        QVERIFY(db);
+        QVERIFY(importMlflowRuns(**db, *readMlflowFileStore(mlruns)));
+        // Its start was long ago: a run Cairn recorded would be lost by now.
+        auto lost = RunStore(**db).reconcile(project);
+        QVERIFY(lost);
+        QVERIFY(lost->isEmpty());
+    }
+    const ProjectSnapshot snap = loadSnapshot(project);
+    QCOMPARE(snap.runCount, 2);
+    QCOMPARE(snap.activeRunCount, 0);
+    QVERIFY(snap.lostRuns.isEmpty());
+    auto db = openProjectDatabase(project);
+    auto run = RunStore(**db).get(runIdOf(**db, u"aaaa0000000000000000000000000001"_s));
+    QCOMPARE(run->status, RunStatus::Running);
+    // A Cairn run of the project may start with one slot.
+    RunRecord mine;
+    mine.uuid = u"native"_s;
+    mine.entryPoint = u"train"_s;
+    mine.command = u"echo hi"_s;
+    mine.created = QDateTime::currentDateTime();
+    auto id = RunStore(**db).create(mine);
+    QVERIFY(id);
+    auto claimed = RunStore(**db).claimSlot(*id, 1);
+    QVERIFY(claimed);
+    QVERIFY(*claimed);
+    // The entry point's last run is its own, not an imported one of the same name.
+    auto last = RunStore(**db).lastRunOf(u"sweep"_s);
+    QVERIFY(last);
+    QVERIFY(!last->has_value());
+}
+
+void TestMlflowImport::findsStores()
+{
+    QTemporaryDir dir;
+    writeStore(dir.filePath(u"work/mlruns"_s));
+    const QString mlruns = QDir(dir.filePath(u"work/mlruns"_s)).canonicalPath();
+    auto found = findMlflowStore(mlruns);
+    QVERIFY(found);
+    QCOMPARE(found->kind, MlflowStoreKind::Files);
+    QCOMPARE(found->path, mlruns);
+    // The folder MLflow ran in.
+    found = findMlflowStore(dir.filePath(u"work"_s));
+    QVERIFY(found);
+    QCOMPARE(found->path, mlruns);
+    QVERIFY(opensAsMlflowStore(dir.filePath(u"work"_s)));
+    // ... unless it is a project: then the store is something to import into it.
+    test::writeFile(dir.filePath(u"work/cairn.yaml"_s), "version: 1\nname: w\n");
+    QVERIFY(!opensAsMlflowStore(dir.filePath(u"work"_s)));
+    QVERIFY(opensAsMlflowStore(mlruns));
+
+    // An MLflow 3 database, by its content.
+    const QString db =
+        test::fixture(u"mlflow/external/2024ab05158-lab__heart-disease-mlops/mlflow.db"_s);
+    if (QFile::exists(db)) {
+        found = findMlflowStore(db);
+        QVERIFY(found);
+        QCOMPARE(found->kind, MlflowStoreKind::Sqlite);
+    }
+    // Not stores: a plain folder, a text file, nothing.
+    QDir().mkpath(dir.filePath(u"plain/sub"_s));
+    test::writeFile(dir.filePath(u"plain/sub/meta.yaml"_s), "name: x\n");
+    QVERIFY(!findMlflowStore(dir.filePath(u"plain"_s)));
+    test::writeFile(dir.filePath(u"notes.db"_s), "not a database");
+    QVERIFY(!findMlflowStore(dir.filePath(u"notes.db"_s)));
+    QVERIFY(!findMlflowStore(dir.filePath(u"missing"_s)));
+}
+
+void TestMlflowImport::mirrorIsReadOnlyProject()
+{
+    QTemporaryDir dir;
+    const QString mlruns = dir.filePath(u"mlruns"_s);
+    writeStore(mlruns);
+    const QStringList before = filesUnder(mlruns);
+
+    auto mirror = syncMlflowMirror(mlruns);
+    QVERIFY2(mirror, qPrintable(mirror ? QString() : mirror.error().toString()));
+    QCOMPARE(mirror->summary.added, 2);
+    // The mirror is in the cache, never in the store.
+    QVERIFY(mirror->root.startsWith(qEnvironmentVariable("XDG_CACHE_HOME")));
+    QCOMPARE(filesUnder(mlruns), before);
+
+    auto project = loadProject(mirror->root);
+    QVERIFY(project);
+    QCOMPARE(project->format, ProjectFormat::MlflowStore);
+    QCOMPARE(project->projectFile, QDir(mlruns).canonicalPath());
+    QVERIFY(project->entryPoints.isEmpty());
+    QCOMPARE(mirroredMlflowStore(mirror->root)->path, QDir(mlruns).canonicalPath());
+
+    // Opened again: nothing to do. A run deleted in MLflow leaves the mirror.
+    mirror = syncMlflowMirror(mlruns);
+    QVERIFY(mirror);
+    QCOMPARE(mirror->summary.added, 0);
+    QCOMPARE(mirror->summary.unchanged, 2);
+    QVERIFY(QDir(mlruns + u"/1/aaaa0000000000000000000000000002"_s).removeRecursively());
+    mirror = syncMlflowMirror(mlruns);
+    QVERIFY(mirror);
+    QCOMPARE(mirror->summary.removed, 1);
+    auto db = openProjectDatabase(mirror->root, Database::Mode::ReadOnly);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 1);
+
+    QVERIFY(!syncMlflowMirror(dir.filePath(u"nothing"_s)));
+}
+
+void TestMlflowImport::cliRunsOnStore()
+{
+    const QString store = test::fixture(kRealStore);
+    auto r = test::runProcess(test::cliPath(), {u"runs"_s, u"--project"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonArray runs = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(runs.size(), 22);
+    QCOMPARE(runs[0].toObject().value(u"uuid"_s).toString().size(), 32);
+    QCOMPARE(runs[0].toObject().value(u"entry_point"_s).toString(), u"heart-disease-exp"_s);
+
+    r = test::runProcess(test::cliPath(), {u"runs"_s, u"--project"_s, store});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.startsWith("RUN    STATUS     EXPERIMENT"));
+    QVERIFY(r.out.contains("248903a4e206449ebbdfafbbeb682cfa"));
+
+    // A run by MLflow's id, with its metrics.
+    r = test::runProcess(test::cliPath(),
+                         {u"show"_s, u"0fea9f88cbd3"_s, u"--project"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject run = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(run.value(u"name"_s).toString(), u"random_forest"_s);
+    QCOMPARE(run.value(u"imported"_s).toObject().value(u"run_id"_s).toString(),
+             u"0fea9f88cbd342f894b06bb913893aec"_s);
+    QCOMPARE(run.value(u"metrics"_s)
+                 .toObject()
+                 .value(u"accuracy"_s)
+                 .toObject()
+                 .value(u"value"_s)
+                 .toDouble(),
+             0.5652173913043478);
+}
+
+void TestMlflowImport::cliImport()
+{
+    QTemporaryDir dir;
+    const QString project = dir.filePath(u"project"_s);
+    QDir().mkpath(project);
+    test::writeFile(project + u"/cairn.yaml"_s, "version: 1\nname: p\n");
+    const QString store = test::fixture(kRealStore);
+    auto r = test::runProcess(test::cliPath(),
+                              {u"import"_s, u"mlflow"_s, store, u"--project"_s, project});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("22 new, 0 changed, 0 already imported"), r.out.constData());
+    r = test::runProcess(test::cliPath(),
+                         {u"import"_s, u"mlflow"_s, store, u"--project"_s, project});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("0 new, 0 changed, 22 already imported"), r.out.constData());
+    r = test::runProcess(test::cliPath(),
+                         {u"runs"_s, u"--project"_s, project, u"--json"_s, u"--limit"_s, u"100"_s});
+    QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 22);
+
+    // Not a store: exit 2, naming the path.
+    r = test::runProcess(test::cliPath(),
+                         {u"import"_s, u"mlflow"_s, project, u"--project"_s, project});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.contains("not an MLflow store"));
+    QVERIFY(r.err.contains(project.toUtf8()));
+    r = test::runProcess(test::cliPath(), {u"import"_s, u"wandb"_s, store});
+    QCOMPARE(r.exitCode, 2);
+}
+
+QTEST_GUILESS_MAIN(TestMlflowImport)
+#include "tst_mlflowimport.moc"
