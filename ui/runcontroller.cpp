@@ -33,7 +33,8 @@ void RunController::setProject(const QString &root)
     if (!db)
         return;
     m_db = std::move(*db);
-    auto q = m_db->prepare(u"SELECT id FROM runs WHERE status IN ('queued', 'running')");
+    auto q = m_db->prepare(u"SELECT id FROM runs WHERE status IN ('queued', 'running') AND id "
+                           "NOT IN (SELECT run_id FROM imported_runs)");
     while (q && q->step().value_or(false))
         follow(q->int64(0), false);
 }
