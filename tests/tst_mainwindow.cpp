@@ -273,6 +273,44 @@ private slots:
             again.logPanes()->view(id)->buffer().text().contains(QStringLiteral("epoch  25/25")));
     }
 
+    void opensMlflowStoreReadOnly()
+    {
+        // The real mlruns tree of a public project, opened as it is: its runs show, a filter on
+        // MLflow's params and metrics works, and the store is left as it was.
+        const QString store = test::fixture(
+            QStringLiteral("mlflow/external/2024aa05342-source__heart-mlops-project/mlruns"));
+        const auto before = QDir(store).entryList(QDir::AllEntries | QDir::Hidden);
+        MainWindow w(options());
+        w.show();
+        QVERIFY(openAndWait(w, store));
+        QVERIFY(w.snapshot().has_value());
+        QVERIFY(w.snapshot()->project.has_value());
+        QCOMPARE(w.snapshot()->project->format, ProjectFormat::MlflowStore);
+        QCOMPARE(w.snapshot()->runCount, 22);
+        QVERIFY(w.snapshot()->root != QDir(store).canonicalPath());
+        QCOMPARE(QDir(store).entryList(QDir::AllEntries | QDir::Hidden), before);
+
+        w.openSection(Section::Runs);
+        RunsView *runs = w.runsView();
+        QTRY_COMPARE(runs->model()->rowCount(), 22);
+        QCOMPARE(runs->model()->headerData(3, Qt::Horizontal, Qt::DisplayRole).toString(),
+                 QStringLiteral("Experiment"));
+        QSignalSpy refreshed(runs, &RunsView::refreshed);
+        QTest::keyClicks(runs->expressionEdit(), QStringLiteral("accuracy > 0.85"));
+        QVERIFY(refreshed.wait(5000));
+        const int good = runs->model()->rowCount();
+        QVERIFY2(good > 0 && good < 22, qPrintable(QString::number(good)));
+
+        // Reloading reads the store again into the same copy.
+        const QString mirror = w.snapshot()->root;
+        QSignalSpy reloaded(&w, &MainWindow::projectLoaded);
+        w.reload();
+        QVERIFY(reloaded.wait(20000));
+        QCOMPARE(w.snapshot()->root, mirror);
+        QCOMPARE(w.snapshot()->runCount, 22);
+        QCOMPARE(w.problems()->rowCount(), 0);
+    }
+
     void runsViewFiltersAndRunDetails()
     {
         MainWindow w(options());

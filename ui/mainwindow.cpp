@@ -5,6 +5,7 @@
 #include "dialogs/launchdialog.h"
 #include "dialogs/settingsdialog.h"
 #include "logpanes.h"
+#include "mlflow/mlflowimport.h"
 #include "pipeline/pipeline.h"
 #include "problems.h"
 #include "runcontroller.h"
@@ -135,6 +136,15 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     buildMenus();
 
     statusBar()->addWidget(m_statusProject, 1);
+    m_loadCancel = new QPushButton(tr("Cancel"));
+    m_loadCancel->setObjectName(QStringLiteral("loadCancel"));
+    m_loadCancel->hide();
+    connect(m_loadCancel, &QPushButton::clicked, this, [this] {
+        m_loader.cancel();
+        m_loadCancel->hide();
+        statusBar()->showMessage(tr("Opening cancelled"), 5000);
+    });
+    statusBar()->addPermanentWidget(m_loadCancel);
     statusBar()->addPermanentWidget(m_statusGit);
     statusBar()->addPermanentWidget(m_statusRuns);
     updateStatusBar();
@@ -285,6 +295,15 @@ void MainWindow::buildMenus()
     QAction *open = file->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon),
                                     tr("&Open Folder…"), this, &MainWindow::chooseFolder);
     open->setShortcut(QKeySequence::Open);
+    // A folder opens an mlruns store as well; an mlflow.db is a file.
+    file->addAction(tr("Open MLflow &Database…"), this, [this] {
+        const QString f = QFileDialog::getOpenFileName(
+            this, tr("Open MLflow Database"),
+            m_currentPath.isEmpty() ? QDir::homePath() : m_currentPath,
+            tr("MLflow databases (*.db *.sqlite *.sqlite3);;All files (*)"));
+        if (!f.isEmpty())
+            openProject(f);
+    });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
         m_recentMenu->clear();
@@ -400,6 +419,44 @@ void MainWindow::createDemo()
                  });
 }
 
+// The snapshot of a project folder. An MLflow store, or the mirror of one (reopened from the
+// project list or reloaded), is read into its mirror first (core/mlflow/mlflowimport.h), which
+// is what opens: `percent` reports the reading, `cancelled` stops it.
+static ProjectSnapshot loadProjectOrStore(const QString &path, const std::atomic_bool &cancelled,
+                                          const std::function<void(int)> &percent)
+{
+    QString target = path;
+    const auto mirrored = mirroredMlflowStore(path);
+    if (mirrored)
+        target = mirrored->path;
+    if (!opensAsMlflowStore(target))
+        return loadSnapshot(path);
+    auto mirror = syncMlflowMirror(target, [&](qint64 done, qint64 total) {
+        if (total > 0)
+            percent(int(100 * done / total));
+        return !cancelled;
+    });
+    if (!mirror) {
+        // The mirror of the last opening still shows; the problem says why it may be behind.
+        ProjectSnapshot s = mirrored ? loadSnapshot(path) : ProjectSnapshot{};
+        if (!mirrored)
+            s.root = path;
+        s.errors.append(mirror.error());
+        return s;
+    }
+    ProjectSnapshot s = loadSnapshot(mirror->root);
+    if (s.project) {
+        const qsizetype shown = std::min<qsizetype>(mirror->warnings.size(), 50);
+        s.project->warnings.append(mirror->warnings.mid(0, shown));
+        if (mirror->warnings.size() > shown)
+            s.project->warnings.append(Error(
+                QCoreApplication::translate("MainWindow", "%n more unreadable part(s) of the store",
+                                            nullptr, int(mirror->warnings.size() - shown)),
+                mirror->store.path));
+    }
+    return s;
+}
+
 void MainWindow::openProject(const QString &path)
 {
     const QFileInfo fi(path);
@@ -408,21 +465,52 @@ void MainWindow::openProject(const QString &path)
     m_currentPath = root;
     m_sidebarModel->setCurrentProject(root);
     statusBar()->showMessage(tr("Loading %1…").arg(QDir::toNativeSeparators(root)));
-    m_loader.run([root](const std::atomic_bool &) { return loadSnapshot(root); },
-                 [this](ProjectSnapshot s) { applySnapshot(std::move(s)); });
+    startLoad(root);
 }
 
 void MainWindow::reload()
 {
     if (!m_currentPath.isEmpty())
-        m_loader.run(
-            [root = m_currentPath](const std::atomic_bool &) { return loadSnapshot(root); },
-            [this](ProjectSnapshot s) { applySnapshot(std::move(s)); });
+        startLoad(m_currentPath);
+}
+
+void MainWindow::startLoad(const QString &root)
+{
+    // Progress of a long load (a large MLflow store) in the status bar, with Cancel.
+    auto last = std::make_shared<std::atomic_int>(-1);
+    QPointer<MainWindow> self(this);
+    auto percent = [self, last, root](int p) {
+        if (last->exchange(p) == p)
+            return;
+        QMetaObject::invokeMethod(qApp, [self, p, root] {
+            if (!self || self->m_currentPath != root)
+                return;
+            self->m_loadCancel->show();
+            self->statusBar()->showMessage(
+                tr("Reading the MLflow store %1… %2%").arg(QDir::toNativeSeparators(root)).arg(p));
+        });
+    };
+    m_loader.run(
+        [root, percent](const std::atomic_bool &cancelled) {
+            return loadProjectOrStore(root, cancelled, percent);
+        },
+        [this](ProjectSnapshot s) {
+            m_loadCancel->hide();
+            applySnapshot(std::move(s));
+        });
 }
 
 void MainWindow::applySnapshot(ProjectSnapshot s)
 {
     statusBar()->clearMessage();
+    if (!s.project && !s.errors.isEmpty() && !QFileInfo(s.root).isDir()) {
+        // An MLflow store that could not be read (and had no mirror yet).
+        for (const Error &e : std::as_const(s.errors))
+            m_problems->add(ProblemsModel::Severity::Error, e, s.root);
+        emit projectLoaded(s.root, false);
+        return;
+    }
+    m_currentPath = s.root; // a store opens as its mirror: reloads read the store again
     if (!QFileInfo(s.root).isDir()) {
         m_problems->add(ProblemsModel::Severity::Error,
                         Error(tr("the project folder does not exist"), s.root)

@@ -13,6 +13,7 @@
 class QFileSystemWatcher;
 class QLabel;
 class QMenu;
+class QPushButton;
 class QTabWidget;
 class QTreeView;
 
@@ -121,6 +122,7 @@ private:
     bool ensureTrusted(const Project &project, const QString &command);
     QWidget *viewFor(Section section) const;
     void updateStatusBar();
+    void startLoad(const QString &root);
     // Shows a bottom dock (a quarter of the height when it was hidden) in front of its tabs.
     void revealDock(QDockWidget *dock);
 
@@ -146,6 +148,7 @@ private:
     QLabel *m_statusProject;
     QLabel *m_statusGit;
     QLabel *m_statusRuns;
+    QPushButton *m_loadCancel = nullptr;
     QFileSystemWatcher *m_watcher;
     QDockWidget *m_logDock = nullptr;
     QDockWidget *m_problemsDock = nullptr;

@@ -89,7 +89,10 @@ void EntryPointsView::setSnapshot(const ProjectSnapshot &snapshot)
             m_list->addItem(item);
         }
     }
-    if (m_project && m_project->entryPoints.isEmpty())
+    if (m_project && m_project->format == ProjectFormat::MlflowStore)
+        m_empty->setText(tr("An MLflow store opened read-only has nothing to launch. Its runs "
+                            "are under Runs."));
+    else if (m_project && m_project->entryPoints.isEmpty())
         m_empty->setText(tr("This project declares no entry points. Add them under "
                             "<code>entry_points:</code> in %1.")
                              .arg(m_project->format == ProjectFormat::None

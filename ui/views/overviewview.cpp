@@ -104,8 +104,19 @@ void OverviewView::setSnapshot(const ProjectSnapshot &s)
     const auto esc = [](const QString &t) { return t.toHtmlEscaped(); };
     if (s.project && !s.project->description.isEmpty())
         lines << esc(s.project->description);
-    lines << tr("<b>Folder</b> %1").arg(esc(QDir::toNativeSeparators(s.root)));
-    if (s.project) {
+    const bool store = s.project && s.project->format == ProjectFormat::MlflowStore;
+    if (store) {
+        // A store opened read-only: its runs are what there is; nothing here launches.
+        lines << tr("<b>MLflow store</b> %1 — read-only; runs, charts and compare work as on "
+                    "Cairn's own runs. <code>cairn-cli import mlflow</code> copies them into a "
+                    "project.")
+                     .arg(esc(QDir::toNativeSeparators(s.project->projectFile)));
+        lines << tr("<b>Cairn's copy</b> %1").arg(esc(QDir::toNativeSeparators(s.root)));
+    } else {
+        lines << tr("<b>Folder</b> %1").arg(esc(QDir::toNativeSeparators(s.root)));
+    }
+    if (store) {
+    } else if (s.project) {
         lines << (s.project->format == ProjectFormat::None
                       ? tr("<b>Project file</b> none — <code>cairn-cli init</code> writes a "
                            "cairn.yaml")
@@ -116,7 +127,8 @@ void OverviewView::setSnapshot(const ProjectSnapshot &s)
             "<b>Project file</b> <span style='color:#c0392b'>has %n error(s); see Problems</span>",
             nullptr, int(s.errors.size()));
     }
-    if (s.git.isRepository) {
+    if (store) {
+    } else if (s.git.isRepository) {
         QString git = tr("<b>Code</b> git %1, commit %2")
                           .arg(esc(s.git.branch.isEmpty() ? tr("(detached)") : s.git.branch),
                                esc(s.git.commit.left(8)));

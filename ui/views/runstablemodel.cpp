@@ -1,5 +1,6 @@
 #include "runstablemodel.h"
 
+#include "mlflow/mlflowimport.h"
 #include "runs/runfilter.h"
 #include "runsmodel.h"
 #include "store/projectdb.h"
@@ -112,6 +113,12 @@ RunsTableModel::~RunsTableModel()
 void RunsTableModel::setProjectRoot(const QString &root)
 {
     m_root = root;
+    // MLflow's runs belong to experiments: that is what the column holds for them.
+    const bool store = mirroredMlflowStore(root).has_value();
+    if (store != m_mlflowStore) {
+        m_mlflowStore = store;
+        emit headerDataChanged(Qt::Horizontal, 0, columnCount() - 1);
+    }
     reload(false);
 }
 
@@ -467,7 +474,7 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
     case ColumnKind::Name:
         return tr("Name");
     case ColumnKind::EntryPoint:
-        return tr("Entry point");
+        return m_mlflowStore ? tr("Experiment") : tr("Entry point");
     case ColumnKind::Started:
         return tr("Started");
     case ColumnKind::Duration:

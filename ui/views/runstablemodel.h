@@ -98,6 +98,7 @@ private:
     const Row *rowAt(int row) const;
 
     QString m_root;
+    bool m_mlflowStore = false; // the project is an MLflow store's mirror
     Filter m_filter;
     int m_sortColumn = 0;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
