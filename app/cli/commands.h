@@ -25,6 +25,7 @@ int cmdRegister(const QStringList &args); // registrycommands.cpp
 int cmdPromote(const QStringList &args);  // registrycommands.cpp
 int cmdModels(const QStringList &args);   // registrycommands.cpp
 int cmdPipeline(const QStringList &args); // pipelinecommand.cpp
+int cmdDvc(const QStringList &args);      // dvccommand.cpp
 
 QString usage();
 

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
         {u"versions"_s, cairn::cli::cmdVersions}, {u"validate"_s, cairn::cli::cmdValidate},
         {u"gate"_s, cairn::cli::cmdGate},         {u"register"_s, cairn::cli::cmdRegister},
         {u"promote"_s, cairn::cli::cmdPromote},   {u"models"_s, cairn::cli::cmdModels},
-        {u"pipeline"_s, cairn::cli::cmdPipeline},
+        {u"pipeline"_s, cairn::cli::cmdPipeline}, {u"dvc"_s, cairn::cli::cmdDvc},
     };
     for (const auto &[name, handler] : commands) {
         if (name == command)
