@@ -203,15 +203,19 @@ Result<QList<FlatValue>> parseToml(const QByteArray &bytes, const QString &label
             key = key.mid(1, key.size() - 2);
         QString raw = line.mid(eq + 1).trimmed();
         // A trailing comment outside quotes.
-        if (!raw.startsWith(u'"') && !raw.startsWith(u'\'')) {
-            if (const qsizetype hash = raw.indexOf(u" #"_s); hash >= 0)
-                raw = raw.left(hash).trimmed();
+        if (raw.startsWith(u'"') || raw.startsWith(u'\'')) {
+            const qsizetype close = raw.indexOf(raw.front(), 1);
+            const QString rest = close > 0 ? raw.mid(close + 1).trimmed() : QString();
+            if (close > 0 && (rest.isEmpty() || rest.startsWith(u'#')))
+                raw = raw.left(close + 1);
+        } else if (const qsizetype hash = raw.indexOf(u" #"_s); hash >= 0) {
+            raw = raw.left(hash).trimmed();
         }
         const auto value = tomlValue(raw);
         if (!value)
             return fail(Error(u"this TOML value is not supported (only strings, numbers, "
                               "booleans and one-line arrays are)"_s,
-                              label, lineNo, int(eq + 2))
+                              label, lineNo, int(QString::fromUtf8(lines[i]).indexOf(raw) + 1))
                             .withHint(u"Use a YAML or JSON params file for such values"_s));
         out.append(FlatValue{joinKey(table, key), value->first, value->second});
     }
