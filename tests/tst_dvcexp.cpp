@@ -119,6 +119,7 @@ private slots:
     void plotsAcrossCommits();
     void renderings();
     void valueFiles();
+    void stageWithWdirInASubfolderProject();
     void errors();
     void commandLine();
 };
@@ -513,6 +514,46 @@ void TestDvcExp::valueFiles()
     QVERIFY(!badYaml);
     QCOMPARE(badYaml.error().file, u"abc:m.yaml"_s);
     QVERIFY(badYaml.error().line >= 2);
+}
+
+// A DVC project in a subfolder of the repository, with a stage that runs in its own wdir.
+void TestDvcExp::stageWithWdirInASubfolderProject()
+{
+    QTemporaryDir dir;
+    const QString repo = QDir(dir.path()).canonicalPath();
+    const QString project = repo + u"/ml"_s;
+    QVERIFY(gitInit(repo));
+    auto put = [&](const QString &rel, const QByteArray &bytes) {
+        test::writeFile(QDir(project).filePath(rel), bytes);
+    };
+    put(u"dvc.yaml"_s, "stages:\n  s:\n    wdir: sub\n    cmd: run\n    deps:\n    - in.txt\n"
+                       "    params:\n    - lr\n");
+    put(u"sub/in.txt"_s, "raw\n");
+    put(u"sub/params.yaml"_s, "lr: 1\n");
+    put(u"dvc.lock"_s, "schema: '2.0'\nstages:\n  s:\n    cmd: run\n    deps:\n"
+                       "    - path: in.txt\n      hash: md5\n      md5: " +
+                           kRawMd5 + "\n    params:\n      params.yaml:\n        lr: 1\n");
+    QVERIFY(gitCommitAll(repo, u"one"_s));
+    const auto clean = readDvcRow(project, {});
+    QVERIFY2(clean, qPrintable(clean ? QString() : clean.error().toString()));
+    QVERIFY(!clean->differsFromHead);
+    QCOMPARE(clean->stages.size(), 1);
+    QCOMPARE(clean->stages[0].state, StageState::UpToDate);
+    QCOMPARE(clean->stages[0].deps[0].path, u"sub/in.txt"_s);
+    QCOMPARE(clean->params.size(), 1);
+    QCOMPARE(clean->params[0].path, u"sub/params.yaml"_s);
+
+    put(u"sub/params.yaml"_s, "lr: 2\n");
+    const auto stale = readDvcRow(project, u"workspace"_s);
+    QVERIFY(stale);
+    QCOMPARE(stale->changedFiles, QStringList{u"sub/params.yaml"_s});
+    QCOMPARE(stale->stages[0].state, StageState::Changed);
+    QCOMPARE(stale->stages[0].changes.size(), 1);
+    QCOMPARE(stale->stages[0].changes[0].item, u"sub/params.yaml:lr"_s);
+    // The commit is read from the subfolder too.
+    const auto head = readDvcRow(project, u"HEAD"_s);
+    QVERIFY(head);
+    QCOMPARE(head->params[0].find(u"lr"_s)->number(), 1.0);
 }
 
 void TestDvcExp::errors()

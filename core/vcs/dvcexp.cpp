@@ -20,6 +20,8 @@ using namespace Qt::StringLiterals;
 
 namespace cairn::dvc {
 
+using namespace detail;
+
 std::optional<double> FlatValue::number() const
 {
     return value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt;
@@ -80,8 +82,6 @@ QString stageStateName(StageState state)
 
 namespace {
 
-const QString kParamsYaml = u"params.yaml"_s;
-
 // Where a row's files come from: the work tree, or a commit of the git repository.
 struct Source
 {
@@ -110,223 +110,6 @@ struct Source
         return gitTryFileAtRevision(gitRoot, rev, prefix + path);
     }
 };
-
-struct StageDef
-{
-    QString name;
-    QString cmd;
-    bool templated = false; // foreach/matrix: expanded into "name@key" stages by DVC
-    QList<std::pair<QString, QStringList>> params; // file → keys (empty: the whole file)
-    QStringList deps;
-    QStringList outs; // outs, metrics and plots
-};
-
-struct DvcYaml
-{
-    QStringList paramsFiles; // top-level `params:`
-    QStringList metrics;
-    QStringList plots;
-    QList<StageDef> stages;
-};
-
-QString joinWdir(const QString &wdir, const QString &path)
-{
-    if (wdir.isEmpty() || wdir == u"."_s)
-        return path;
-    return QDir::cleanPath(wdir + u'/' + path);
-}
-
-void appendUnique(QStringList &list, const QString &item)
-{
-    if (!item.isEmpty() && !item.contains(u"${"_s) && !list.contains(item))
-        list.append(item);
-}
-
-// `- path` or `- path: {cache: false, …}` entries.
-QStringList pathsOf(const YAML::Node &list)
-{
-    QStringList out;
-    if (!list.IsSequence())
-        return out;
-    for (const YAML::Node &item : list) {
-        if (item.IsScalar())
-            appendUnique(out, toQString(item.Scalar()));
-        else if (item.IsMap() && item.size() > 0)
-            appendUnique(out, toQString(item.begin()->first.Scalar()));
-    }
-    return out;
-}
-
-bool looksLikeDataFile(const QString &path)
-{
-    static const QStringList ext = {u"csv"_s, u"tsv"_s, u"json"_s, u"yaml"_s, u"yml"_s};
-    return ext.contains(QFileInfo(path).suffix().toLower());
-}
-
-// Top-level `plots:`: paths, or `{id: {x: …, y: …}}` where the id is a file or y maps files to
-// columns.
-QStringList topLevelPlots(const YAML::Node &list)
-{
-    QStringList out;
-    if (!list.IsSequence())
-        return out;
-    for (const YAML::Node &item : list) {
-        if (item.IsScalar()) {
-            appendUnique(out, toQString(item.Scalar()));
-            continue;
-        }
-        if (!item.IsMap())
-            continue;
-        for (auto it = item.begin(); it != item.end(); ++it) {
-            const QString id = toQString(it->first.Scalar());
-            const YAML::Node y = valueOf(it->second, "y");
-            if (y.IsMap()) {
-                for (auto f = y.begin(); f != y.end(); ++f)
-                    appendUnique(out, toQString(f->first.Scalar()));
-            } else if (looksLikeDataFile(id)) {
-                appendUnique(out, id);
-            }
-        }
-    }
-    return out;
-}
-
-DvcYaml parseDvcYaml(const QByteArray &bytes, const QString &label, Errors &warnings)
-{
-    DvcYaml d;
-    YamlFile yaml(label);
-    const auto root = yaml.parse(bytes);
-    if (!root) {
-        warnings += yaml.takeErrors();
-        return d;
-    }
-    if (!root->IsMap())
-        return d;
-    if (const YAML::Node p = valueOf(*root, "params"); p.IsSequence()) {
-        for (const YAML::Node &item : p) {
-            if (item.IsScalar())
-                appendUnique(d.paramsFiles, toQString(item.Scalar()));
-        }
-    }
-    d.metrics = pathsOf(valueOf(*root, "metrics"));
-    d.plots = topLevelPlots(valueOf(*root, "plots"));
-    const YAML::Node stages = valueOf(*root, "stages");
-    if (!stages.IsMap())
-        return d;
-    for (auto it = stages.begin(); it != stages.end(); ++it) {
-        const YAML::Node &body = it->second;
-        StageDef s;
-        s.name = toQString(it->first.Scalar());
-        s.templated = valueOf(body, "foreach").IsDefined() || valueOf(body, "matrix").IsDefined();
-        const YAML::Node doNode = valueOf(body, "do");
-        const YAML::Node &def = doNode.IsMap() ? doNode : body;
-        const QString wdir =
-            valueOf(def, "wdir").IsScalar() ? toQString(valueOf(def, "wdir").Scalar()) : QString();
-        if (const YAML::Node cmd = valueOf(def, "cmd"); cmd.IsScalar())
-            s.cmd = toQString(cmd.Scalar());
-        else if (cmd.IsSequence())
-            s.cmd = detail::yamlText(cmd);
-        if (const YAML::Node params = valueOf(def, "params"); params.IsSequence()) {
-            QStringList defaultKeys;
-            for (const YAML::Node &item : params) {
-                if (item.IsScalar()) {
-                    defaultKeys << toQString(item.Scalar());
-                } else if (item.IsMap()) {
-                    for (auto f = item.begin(); f != item.end(); ++f) {
-                        QStringList keys;
-                        if (f->second.IsSequence()) {
-                            for (const YAML::Node &k : f->second)
-                                keys << detail::yamlText(k);
-                        }
-                        s.params.append({joinWdir(wdir, toQString(f->first.Scalar())), keys});
-                    }
-                }
-            }
-            if (!defaultKeys.isEmpty())
-                s.params.prepend({joinWdir(wdir, kParamsYaml), defaultKeys});
-        }
-        for (const QString &dep : pathsOf(valueOf(def, "deps")))
-            s.deps << joinWdir(wdir, dep);
-        for (const char *key : {"outs", "metrics", "plots"}) {
-            for (const QString &out : pathsOf(valueOf(def, key))) {
-                s.outs << joinWdir(wdir, out);
-                if (!s.templated && std::strcmp(key, "metrics") == 0)
-                    appendUnique(d.metrics, joinWdir(wdir, out));
-                if (!s.templated && std::strcmp(key, "plots") == 0)
-                    appendUnique(d.plots, joinWdir(wdir, out));
-            }
-        }
-        d.stages.append(s);
-    }
-    return d;
-}
-
-QList<LockEntry> lockEntries(const YAML::Node &list)
-{
-    QList<LockEntry> out;
-    if (!list.IsSequence())
-        return out;
-    for (const YAML::Node &item : list) {
-        const YAML::Node path = valueOf(item, "path");
-        if (!path.IsScalar())
-            continue;
-        LockEntry e;
-        e.path = toQString(path.Scalar());
-        if (const YAML::Node md5 = valueOf(item, "md5"); md5.IsScalar())
-            e.md5 = toQString(md5.Scalar()).toLower();
-        const YAML::Node hash = valueOf(item, "hash");
-        e.legacy = !hash.IsScalar() || toQString(hash.Scalar()) != u"md5"_s;
-        out.append(e);
-    }
-    return out;
-}
-
-QList<DvcStage> parseLock(const QByteArray &bytes, const QString &label, Errors &warnings)
-{
-    QList<DvcStage> out;
-    YamlFile yaml(label);
-    const auto root = yaml.parse(bytes);
-    if (!root) {
-        warnings += yaml.takeErrors();
-        return out;
-    }
-    if (!root->IsMap()) {
-        warnings.append(Error(u"dvc.lock is not a mapping of stages"_s, label, 1, 1));
-        return out;
-    }
-    const YAML::Node stages = valueOf(*root, "stages"); // DVC 1.x: stages at the top level
-    const YAML::Node &map = stages.IsDefined() ? stages : *root;
-    if (!map.IsMap())
-        return out;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        if (!it->second.IsMap())
-            continue; // `schema: '2.0'` of a 1.x file
-        DvcStage s;
-        s.name = toQString(it->first.Scalar());
-        if (const YAML::Node cmd = valueOf(it->second, "cmd"); cmd.IsScalar())
-            s.cmd = toQString(cmd.Scalar());
-        else if (cmd.IsSequence())
-            s.cmd = detail::yamlText(cmd);
-        s.deps = lockEntries(valueOf(it->second, "deps"));
-        s.outs = lockEntries(valueOf(it->second, "outs"));
-        if (const YAML::Node params = valueOf(it->second, "params"); params.IsMap()) {
-            for (auto f = params.begin(); f != params.end(); ++f) {
-                ValuesFile vf;
-                vf.path = toQString(f->first.Scalar());
-                if (f->second.IsMap()) {
-                    for (auto k = f->second.begin(); k != f->second.end(); ++k) {
-                        const QString key = toQString(k->first.Scalar());
-                        vf.usedKeys << key;
-                        detail::flattenYaml(k->second, key, vf.values);
-                    }
-                }
-                s.params.append(vf);
-            }
-        }
-        out.append(s);
-    }
-    return out;
-}
 
 bool sameJson(const QJsonValue &a, const QJsonValue &b)
 {
@@ -490,6 +273,15 @@ void checkWorkspace(DvcRow &row, const DvcYaml &yaml, const QString &projectRoot
         for (const StageDef &d : yaml.stages) {
             if (d.name == stage.name || (d.templated && d.name == base))
                 def = &d;
+        }
+        if (def && !def->wdir.isEmpty()) {
+            // Paths relative to the project, as everything else in the row.
+            for (QList<LockEntry> *list : {&stage.deps, &stage.outs}) {
+                for (LockEntry &e : *list)
+                    e.path = joinWdir(def->wdir, e.path);
+            }
+            for (ValuesFile &f : stage.params)
+                f.path = joinWdir(def->wdir, f.path);
         }
         if (def || !row.hasDvcYaml)
             checkStage(stage, def, row, projectRoot);
