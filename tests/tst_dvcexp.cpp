@@ -527,7 +527,8 @@ void TestDvcExp::stageWithWdirInASubfolderProject()
         test::writeFile(QDir(project).filePath(rel), bytes);
     };
     put(u"dvc.yaml"_s, "stages:\n  s:\n    wdir: sub\n    cmd: run\n    deps:\n    - in.txt\n"
-                       "    params:\n    - lr\n");
+                       "    params:\n    - lr\n    plots:\n    - curves\n");
+    put(u"sub/curves/roc.csv"_s, "x,y\n0,0\n");
     put(u"sub/in.txt"_s, "raw\n");
     put(u"sub/params.yaml"_s, "lr: 1\n");
     put(u"dvc.lock"_s, "schema: '2.0'\nstages:\n  s:\n    cmd: run\n    deps:\n"
@@ -554,6 +555,8 @@ void TestDvcExp::stageWithWdirInASubfolderProject()
     const auto head = readDvcRow(project, u"HEAD"_s);
     QVERIFY(head);
     QCOMPARE(head->params[0].find(u"lr"_s)->number(), 1.0);
+    QVERIFY(head->warnings.isEmpty()); // a plots folder is not an unreadable file
+    QVERIFY(head->plots.isEmpty());    // folders of plots are not listed
 }
 
 void TestDvcExp::errors()

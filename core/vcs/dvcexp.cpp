@@ -303,11 +303,14 @@ void checkWorkspace(DvcRow &row, const DvcYaml &yaml, const QString &projectRoot
 }
 
 // Reads `path` into `row.files`; nothing when absent or unreadable (a warning then).
-std::optional<QByteArray> readInto(const Source &src, DvcRow &row, const QString &path)
+// `quiet`: no warning (a plots entry may be a folder, which git cannot read as a file).
+std::optional<QByteArray> readInto(const Source &src, DvcRow &row, const QString &path,
+                                   bool quiet = false)
 {
     auto bytes = src.read(path);
     if (!bytes) {
-        row.warnings.append(bytes.error());
+        if (!quiet)
+            row.warnings.append(bytes.error());
         row.files.insert(path, QString());
         return std::nullopt;
     }
@@ -372,7 +375,7 @@ DvcRow readRow(const Source &src)
             row.metrics.append(*file);
     }
     for (const QString &path : std::as_const(yaml.plots)) {
-        if (const auto bytes = readInto(src, row, path))
+        if (const auto bytes = readInto(src, row, path, true))
             row.plots.append(path);
     }
     if (const auto lock = readInto(src, row, u"dvc.lock"_s))
