@@ -119,6 +119,7 @@ private slots:
     void plotsAcrossCommits();
     void renderings();
     void valueFiles();
+    void experimentRefs();
     void stageWithWdirInASubfolderProject();
     void errors();
     void commandLine();
@@ -514,6 +515,39 @@ void TestDvcExp::valueFiles()
     QVERIFY(!badYaml);
     QCOMPARE(badYaml.error().file, u"abc:m.yaml"_s);
     QVERIFY(badYaml.error().line >= 2);
+}
+
+// `dvc exp run` keeps each experiment as refs/exps/<baseline[:2]>/<baseline[2:]>/<name>.
+void TestDvcExp::experimentRefs()
+{
+    const QString baseline = m_commits[1];
+    const QString refFile = QDir(m_root).filePath(
+        u".git/refs/exps/%1/%2/exp-fast"_s.arg(baseline.left(2), baseline.mid(2)));
+    test::writeFile(refFile, m_commits[2].toLatin1() + "\n");
+    test::writeFile(QDir(m_root).filePath(u".git/refs/exps/stash"_s),
+                    m_commits[3].toLatin1() + "\n");
+    const auto rows = readDvcExperiments(m_root);
+    QVERIFY(rows);
+    QCOMPARE(rows->size(), 6);
+    QCOMPARE(rows->at(3).rev, baseline);
+    QVERIFY(rows->at(3).experiment.isEmpty());
+    const DvcRow &exp = rows->at(4);
+    QCOMPARE(exp.experiment, u"exp-fast"_s);
+    QCOMPARE(exp.baseline, baseline);
+    QCOMPARE(exp.rev, m_commits[2]);
+    QCOMPARE(exp.params[0].find(u"train.lr"_s)->number(), 0.02);
+    QCOMPARE(rows->at(5).rev, m_commits[0]);
+    const QStringList lines = dvcExperimentsText(*rows).split(u'\n');
+    QVERIFY2(lines[5].startsWith(u"  exp-fast  "_s), qPrintable(lines[5]));
+    QCOMPARE(dvcExperimentsJson(*rows)[4][u"experiment"_s].toString(), u"exp-fast"_s);
+
+    ExpOptions without;
+    without.experiments = false;
+    QCOMPARE(readDvcExperiments(m_root, without)->size(), 5);
+    // Experiments of a commit that is not shown are left out.
+    QCOMPARE(readDvcExperiments(m_root, ExpOptions{1, u"HEAD"_s, false})->size(), 1);
+    QVERIFY(QFile::remove(refFile));
+    QVERIFY(QFile::remove(QDir(m_root).filePath(u".git/refs/exps/stash"_s)));
 }
 
 // A DVC project in a subfolder of the repository, with a stage that runs in its own wdir.

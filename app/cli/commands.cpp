@@ -83,8 +83,9 @@ Commands:
   models [MODEL] [--json]     Registered models: versions, aliases, runs, gates,
                               metrics (--history: every alias change and its reason)
   dvc exp show [-n N]         A DVC project per git commit, without DVC: the workspace
-                              and the last N commits (--all-commits) with their params,
-                              metrics and dep hashes, and each stage's status (--json)
+                              and the last N commits (--all-commits) and their DVC
+                              experiments, with params, metrics and dep hashes, and
+                              each stage's status (--json)
   dvc metrics diff [A [B]]    Metrics that differ between two revisions (default HEAD
                               and the workspace), with the change (--all, --json)
   dvc params diff [A [B]]     Params that differ between two revisions (--all, --deps:

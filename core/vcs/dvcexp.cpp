@@ -385,6 +385,12 @@ DvcRow readRow(const Source &src)
     return row;
 }
 
+struct ExpName
+{
+    QString name;
+    QString baseline;
+};
+
 struct Repo
 {
     QString projectRoot;
@@ -488,7 +494,22 @@ Result<QList<DvcRow>> readDvcExperiments(const QString &repoRoot, const ExpOptio
         commits = std::move(*log);
     }
     const auto refs = gitRefsByCommit(repo->gitRoot).value_or(QHash<QString, QStringList>());
-    const qint64 total = commits.size() + (options.workspace ? 1 : 0);
+    // DVC's experiment refs: refs/exps/<baseline[:2]>/<baseline[2:]>/<name>.
+    QList<std::pair<ExpName, QString>> exps;
+    if (options.experiments) {
+        for (const GitReference &ref :
+             gitReferences(repo->gitRoot, u"refs/exps/*"_s).value_or(QList<GitReference>())) {
+            const QStringList parts = ref.name.split(u'/');
+            if (parts.size() != 5 || parts[2].size() != 2 || parts[3].size() != 38)
+                continue; // the queue's stash refs and the like
+            const QString baseline = parts[2] + parts[3];
+            const bool shown = std::any_of(commits.cbegin(), commits.cend(),
+                                           [&](const GitCommit &c) { return c.id == baseline; });
+            if (shown)
+                exps.append({ExpName{parts[4], baseline}, ref.commit});
+        }
+    }
+    const qint64 total = commits.size() + exps.size() + (options.workspace ? 1 : 0);
     qint64 done = 0;
     auto step = [&]() { return !progress || progress(++done, total); };
     const Error cancelled(u"cancelled"_s, repoRoot);
@@ -498,6 +519,19 @@ Result<QList<DvcRow>> readDvcExperiments(const QString &repoRoot, const ExpOptio
         rows.append(commitRow(*repo, c, refs));
         if (!step())
             return fail(cancelled);
+        for (const auto &[name, commit] : std::as_const(exps)) {
+            if (name.baseline != c.id)
+                continue;
+            const auto log = gitLogFrom(repo->gitRoot, commit, 1);
+            if (!log || log->isEmpty())
+                continue;
+            DvcRow row = commitRow(*repo, log->first(), refs);
+            row.experiment = name.name;
+            row.baseline = name.baseline;
+            rows.append(row);
+            if (!step())
+                return fail(cancelled);
+        }
     }
     if (options.workspace) {
         const auto head = std::find_if(rows.cbegin(), rows.cend(),

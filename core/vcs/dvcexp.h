@@ -90,6 +90,8 @@ struct DvcRow
     QString summary;  // first line of the commit message
     QDateTime created;
     QStringList refs;             // branches and tags pointing at the commit
+    QString experiment;           // a DVC experiment (refs/exps/…/NAME): its name
+    QString baseline;             // …and the commit it started from
     bool differsFromHead = false; // workspace: a file below differs from HEAD's
     QStringList changedFiles;     // workspace: those files
     bool hasDvcYaml = false;
@@ -108,9 +110,11 @@ struct ExpOptions
     int maxCommits = 20;                  // -1: all
     QString rev = QStringLiteral("HEAD"); // the newest commit shown
     bool workspace = true;
+    bool experiments = true; // DVC experiments (refs/exps) under the commits they started from
 };
 
-// The workspace (when asked) and then the commits reachable from `options.rev`, newest first.
+// The workspace (when asked) and then the commits reachable from `options.rev`, newest first,
+// each followed by the DVC experiments (`dvc exp run`, kept as refs/exps/…) based on it.
 // An error when `repoRoot` is not in a git repository, or when neither the workspace nor any of
 // the commits has a dvc.yaml or params.yaml. `progress(done, total)` returning false cancels.
 Result<QList<DvcRow>> readDvcExperiments(const QString &repoRoot, const ExpOptions &options = {},

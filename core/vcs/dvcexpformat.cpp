@@ -262,9 +262,12 @@ QString dvcExperimentsText(const QList<DvcRow> &rows)
     head << deps;
     lines << head;
     for (const DvcRow &r : rows) {
-        QStringList line{r.workspace ? u"workspace"_s
-                                     : (r.refs.isEmpty() ? u"-"_s : r.refs.join(u","_s)),
-                         r.workspace ? u"-"_s : r.shortRev,
+        QString name = r.refs.isEmpty() ? u"-"_s : r.refs.join(u","_s);
+        if (r.workspace)
+            name = u"workspace"_s;
+        else if (!r.experiment.isEmpty())
+            name = u"  "_s + r.experiment; // under its baseline, as DVC nests it
+        QStringList line{name, r.workspace ? u"-"_s : r.shortRev,
                          r.created.isValid() ? r.created.toString(u"yyyy-MM-dd HH:mm"_s) : u"-"_s};
         for (const Column &c : metrics)
             line << cell(r.metrics, c);
@@ -340,6 +343,8 @@ QJsonArray dvcExperimentsJson(const QList<DvcRow> &rows)
             {u"created"_s,
              r.created.isValid() ? QJsonValue(r.created.toString(Qt::ISODate)) : QJsonValue()},
             {u"refs"_s, QJsonArray::fromStringList(r.refs)},
+            {u"experiment"_s, r.experiment.isEmpty() ? QJsonValue() : QJsonValue(r.experiment)},
+            {u"baseline"_s, r.baseline.isEmpty() ? QJsonValue() : QJsonValue(r.baseline)},
             {u"differs_from_head"_s, r.differsFromHead},
             {u"changed_files"_s, QJsonArray::fromStringList(r.changedFiles)},
             {u"has_dvc_yaml"_s, r.hasDvcYaml},

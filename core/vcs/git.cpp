@@ -9,6 +9,7 @@
 
 #include <git2.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -548,6 +549,34 @@ Result<QHash<QString, QStringList>> gitRefsByCommit(const QString &repoPath)
     git_error_clear();
     for (QStringList &names : out)
         names.sort();
+    return out;
+}
+
+Result<QList<GitReference>> gitReferences(const QString &repoPath, const QString &glob)
+{
+    auto repo = openRepo(repoPath, true);
+    if (!repo)
+        return fail(repo.error());
+    git_reference_iterator *itRaw = nullptr;
+    if (git_reference_iterator_glob_new(&itRaw, repo->get(), glob.toUtf8().constData()) != 0)
+        return fail(gitError(u"cannot list the references %1"_s.arg(glob), repoPath));
+    QList<GitReference> out;
+    git_reference *refRaw = nullptr;
+    while (git_reference_next(&refRaw, itRaw) == 0) {
+        Reference ref(refRaw);
+        git_object *objRaw = nullptr;
+        if (git_reference_peel(&objRaw, ref.get(), GIT_OBJECT_COMMIT) != 0) {
+            git_error_clear();
+            continue;
+        }
+        Object obj(objRaw);
+        out.append(GitReference{QString::fromUtf8(git_reference_name(ref.get())),
+                                oidHex(git_object_id(obj.get()))});
+    }
+    git_reference_iterator_free(itRaw);
+    git_error_clear();
+    std::sort(out.begin(), out.end(),
+              [](const GitReference &a, const GitReference &b) { return a.name < b.name; });
     return out;
 }
 

@@ -62,6 +62,15 @@ Result<QList<GitCommit>> gitLogFrom(const QString &repoPath, const QString &rev,
 // The short names of the branches and tags that point at each commit (full hex id → names).
 Result<QHash<QString, QStringList>> gitRefsByCommit(const QString &repoPath);
 
+// The references whose full names match `glob` ("refs/exps/*"), with the commit each points at,
+// sorted by name.
+struct GitReference
+{
+    QString name;   // "refs/exps/ab/cdef…/exp-1"
+    QString commit; // full hex
+};
+Result<QList<GitReference>> gitReferences(const QString &repoPath, const QString &glob);
+
 // The bytes of `path` at revision `rev` (a commit id, tag, branch or an expression such as
 // HEAD~2), read from the object database without touching the work tree.
 Result<QByteArray> gitFileAtRevision(const QString &repoPath, const QString &rev,
