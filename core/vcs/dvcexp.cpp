@@ -210,6 +210,8 @@ void checkStage(DvcStage &stage, const StageDef *def, const DvcRow &row, const Q
     auto change = [&](const QString &kind, const QString &item, const QString &status) {
         stage.changes.append(StageChange{kind, item, status});
     };
+    if (def && def->alwaysChanged)
+        change(u"stage"_s, stage.name, u"always changed"_s);
     if (def && !def->templated && !def->cmd.isEmpty() && def->cmd != stage.cmd)
         change(u"cmd"_s, def->cmd, u"modified"_s);
     for (const LockEntry &d : std::as_const(stage.deps)) {

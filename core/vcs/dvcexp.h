@@ -65,9 +65,9 @@ QString stageStateName(StageState state); // "not checked", "up to date", "chang
 // Something of a workspace stage that differs from what dvc.lock recorded.
 struct StageChange
 {
-    QString kind;   // "dep", "out" or "param"
+    QString kind;   // "dep", "out", "param", "cmd" or "stage"
     QString item;   // a path, or "params.yaml:train.lr"
-    QString status; // "modified", "deleted", "new" or "not checked"
+    QString status; // "modified", "deleted", "new", "not checked" or "always changed"
 };
 
 struct DvcStage

@@ -110,6 +110,8 @@ DvcYaml parseDvcYaml(const QByteArray &bytes, const QString &label, Errors &warn
         s.templated = valueOf(body, "foreach").IsDefined() || valueOf(body, "matrix").IsDefined();
         const YAML::Node doNode = valueOf(body, "do");
         const YAML::Node &def = doNode.IsMap() ? doNode : body;
+        if (const YAML::Node always = valueOf(def, "always_changed"); always.IsScalar())
+            s.alwaysChanged = toQString(always.Scalar()) == u"true"_s;
         const QString wdir =
             valueOf(def, "wdir").IsScalar() ? toQString(valueOf(def, "wdir").Scalar()) : QString();
         s.wdir = wdir == u"."_s ? QString() : wdir;

@@ -31,8 +31,9 @@ struct StageDef
 {
     QString name;
     QString cmd;
-    QString wdir;           // dvc.lock's paths are relative to it
-    bool templated = false; // foreach/matrix: expanded into "name@key" stages by DVC
+    QString wdir;               // dvc.lock's paths are relative to it
+    bool templated = false;     // foreach/matrix: expanded into "name@key" stages by DVC
+    bool alwaysChanged = false; // `always_changed: true`: never up to date
     QList<std::pair<QString, QStringList>> params; // file → keys (empty: the whole file)
     QStringList deps;
     QStringList outs; // outs, metrics and plots
