@@ -501,9 +501,21 @@ void TestDvcExp::valueFiles()
     QVERIFY(!inlineTable);
     QCOMPARE(inlineTable.error().location(), u"HEAD:p.toml:3:5"_s);
     QVERIFY(inlineTable.error().message.contains(u"not supported"_s));
-    const auto py = parseValuesFile("lr = 0.1\n", u"params.py"_s, u"params.py"_s);
-    QVERIFY(!py);
-    QCOMPARE(py.error().message, u"Python params files are not supported"_s);
+    // Python: top-level and class-level literal assignments, as DVC reads them.
+    const auto py = parseValuesFile("\"\"\"Params.\"\"\"\nimport os\nLR = 0.1  # rate\n"
+                                    "NAME = 'net'\nLAYERS = [64, 32]\n"
+                                    "PATH = os.path.join('a', 'b')\nclass Train:\n"
+                                    "    epochs: int = 10\n    def f(self):\n        local = 3\n"
+                                    "DEBUG = False\n",
+                                    u"params.py"_s, u"params.py"_s);
+    QVERIFY(py);
+    QStringList pyKeys;
+    for (const FlatValue &v : *py)
+        pyKeys << v.key + u'=' + v.text;
+    QCOMPARE(pyKeys, (QStringList{u"LR=0.1"_s, u"NAME=net"_s, u"LAYERS=[64, 32]"_s,
+                                  u"Train.epochs=10"_s, u"DEBUG=False"_s}));
+    QCOMPARE(py->at(4).value, QJsonValue(false));
+    QCOMPARE(py->at(2).value, QJsonValue(QJsonArray{64, 32}));
     // YAML 1.2: quoted numbers are text, `yes` is text, 1e-3 is a number.
     const auto yaml = parseValuesFile("a: '1'\nb: yes\nc: 1e-3\nd: ~\n", u"p.yaml"_s, u"p.yaml"_s);
     QVERIFY(yaml);

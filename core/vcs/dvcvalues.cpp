@@ -175,6 +175,89 @@ std::optional<std::pair<QString, QJsonValue>> tomlValue(const QString &raw)
     return std::nullopt;
 }
 
+// A Python literal: numbers, strings, True/False/None and one-line lists or tuples of those.
+std::optional<QJsonValue> pythonLiteral(const QString &raw)
+{
+    const QString s = raw.trimmed();
+    if (s.size() >= 2 && (s.front() == u'"' || s.front() == u'\'') && s.back() == s.front())
+        return QJsonValue(s.mid(1, s.size() - 2));
+    if (s == u"True"_s || s == u"False"_s)
+        return QJsonValue(s == u"True"_s);
+    if (s == u"None"_s)
+        return QJsonValue(QJsonValue::Null);
+    if (s.size() >= 2 &&
+        ((s.front() == u'[' && s.back() == u']') || (s.front() == u'(' && s.back() == u')'))) {
+        QJsonArray items;
+        for (const QString &part : s.mid(1, s.size() - 2).split(u',', Qt::SkipEmptyParts)) {
+            const auto item = pythonLiteral(part);
+            if (!item)
+                return std::nullopt;
+            items.append(*item);
+        }
+        return QJsonValue(items);
+    }
+    QString number = s;
+    number.remove(u'_');
+    bool ok = false;
+    const double v = number.toDouble(&ok);
+    return ok ? std::optional<QJsonValue>(v) : std::nullopt;
+}
+
+// What DVC reads of a Python params file: top-level `NAME = literal` and the `attr = literal`
+// lines of a top-level class ("Class.attr"). Other lines (imports, functions, computed values)
+// are skipped.
+QList<FlatValue> parsePython(const QByteArray &bytes)
+{
+    static const QRegularExpression assign(
+        u"^([A-Za-z_][A-Za-z0-9_]*)\\s*(?::[^=]+)?=\\s*([^=].*)$"_s);
+    static const QRegularExpression classRe(u"^class\\s+([A-Za-z_][A-Za-z0-9_]*)\\b.*:\\s*$"_s);
+    QList<FlatValue> out;
+    QString cls;
+    qsizetype bodyIndent = -1; // the indentation of the class's attributes
+    bool inDocstring = false;
+    for (const QByteArray &rawLine : bytes.split('\n')) {
+        const QString line = QString::fromUtf8(rawLine);
+        const QString code = line.trimmed();
+        const int quotes = int(code.count(u"\"\"\""_s) + code.count(u"\'\'\'"_s));
+        if (inDocstring || quotes > 0) {
+            if (quotes % 2 == 1)
+                inDocstring = !inDocstring;
+            continue;
+        }
+        if (code.isEmpty() || code.startsWith(u'#'))
+            continue;
+        const qsizetype indent = line.indexOf(code.front());
+        const bool indented = indent > 0;
+        if (!indented) {
+            const auto c = classRe.match(code);
+            cls = c.hasMatch() ? c.captured(1) : QString();
+            bodyIndent = -1;
+            if (c.hasMatch())
+                continue;
+        } else {
+            if (cls.isEmpty())
+                continue; // inside a function or a block
+            if (bodyIndent < 0)
+                bodyIndent = indent;
+            if (indent != bodyIndent)
+                continue; // inside a method
+        }
+        const auto m = assign.match(code);
+        if (!m.hasMatch())
+            continue;
+        QString value = m.captured(2).trimmed();
+        if (const qsizetype hash = value.indexOf(u" #"_s);
+            hash >= 0 && !value.startsWith(u'"') && !value.startsWith(u'\''))
+            value = value.left(hash).trimmed();
+        const auto literal = pythonLiteral(value);
+        if (!literal)
+            continue;
+        const QString text = literal->isString() ? literal->toString() : value;
+        out.append(FlatValue{joinKey(indented ? cls : QString(), m.captured(1)), text, *literal});
+    }
+    return out;
+}
+
 Result<QList<FlatValue>> parseToml(const QByteArray &bytes, const QString &label)
 {
     QList<FlatValue> out;
@@ -350,8 +433,7 @@ Result<QList<FlatValue>> parseValuesFile(const QByteArray &bytes, const QString 
     if (suffix == u"toml"_s)
         return parseToml(bytes, label);
     if (suffix == u"py"_s)
-        return fail(Error(u"Python params files are not supported"_s, label)
-                        .withHint(u"Keep the parameters in params.yaml, a JSON or a TOML file"_s));
+        return parsePython(bytes);
     return parseYaml(bytes, label);
 }
 

@@ -10,8 +10,8 @@
 namespace cairn::dvc::detail {
 
 // The flattened values of a params or metrics file, by its suffix: .json, .toml (a subset:
-// tables, key = value, one-line arrays), .py (not supported: an error saying so), anything else
-// YAML 1.2. `label` names the file in errors ("abc1234:params.yaml").
+// tables, key = value, one-line arrays), .py (literal assignments, top-level and in classes),
+// anything else YAML 1.2. `label` names the file in errors ("abc1234:params.yaml").
 Result<QList<FlatValue>> parseValuesFile(const QByteArray &bytes, const QString &path,
                                          const QString &label);
 
