@@ -597,17 +597,23 @@ void TestDvcExp::stageWithWdirInASubfolderProject()
     QCOMPARE(stale->stages[0].state, StageState::Changed);
     QCOMPARE(stale->stages[0].changes.size(), 1);
     QCOMPARE(stale->stages[0].changes[0].item, u"sub/params.yaml:lr"_s);
-    // A changed command, and a stage DVC always runs again.
+    // A changed command, a stage DVC always runs again, and a whole params file it now uses.
     put(u"dvc.yaml"_s,
         "stages:\n  s:\n    wdir: sub\n    cmd: run --fast\n    always_changed: true\n"
-        "    deps:\n    - in.txt\n    params:\n    - lr\n");
+        "    deps:\n    - in.txt\n    params:\n    - lr\n    - cfg.json:\n");
+    put(u"sub/cfg.json"_s, R"({"a": 1, "b": {"c": 2}})");
     const auto edited = readDvcRow(project, {});
     QVERIFY(edited);
     QStringList changes;
     for (const StageChange &c : edited->stages[0].changes)
         changes << u"%1 %2 %3"_s.arg(c.kind, c.item, c.status);
     QCOMPARE(changes, (QStringList{u"stage s always changed"_s, u"cmd run --fast modified"_s,
-                                   u"param sub/params.yaml:lr modified"_s}));
+                                   u"param sub/params.yaml:lr modified"_s,
+                                   u"param sub/cfg.json:a new"_s, u"param sub/cfg.json:b new"_s}));
+    const ValuesFile *cfg = edited->paramsFile(u"sub/cfg.json"_s);
+    QVERIFY(cfg);
+    QVERIFY(cfg->wholeFileUsed);
+    QVERIFY(cfg->isUsed(u"b.c"_s));
     // The commit is read from the subfolder too.
     const auto head = readDvcRow(project, u"HEAD"_s);
     QVERIFY(head);

@@ -2,7 +2,8 @@
 
 // What `dvc exp show`, `dvc metrics diff`, `dvc params diff` and `dvc status` show, per git
 // commit, read without DVC: dvc.yaml (params, metrics and plots it names), the params files
-// (YAML, JSON, a subset of TOML), the metrics files (JSON, YAML; nested mappings flattened with
+// (YAML, JSON, a subset of TOML, Python literals), the metrics files (JSON, YAML; nested mappings
+// flattened with
 // '.' as DVC does), the plots files (CSV, TSV, JSON, YAML lists of records) and dvc.lock. Each
 // commit's files are read from git's object database (vcs/git.h), the workspace's from disk.
 
@@ -39,7 +40,7 @@ struct ValuesFile
     QString path;               // relative to the project root, as dvc.yaml names it
     QList<FlatValue> values;    // in the file's order (JSON: sorted by key, as Qt reads it)
     QStringList usedKeys;       // params: the keys stages name in dvc.yaml
-    bool wholeFileUsed = false; // params: a stage or the top-level `params:` names the file
+    bool wholeFileUsed = false; // params: a stage depends on the whole file (`- file.yaml:`)
     // Whether a stage depends on `key` (itself, or a mapping above it).
     bool isUsed(const QString &key) const;
     const FlatValue *find(const QString &key) const;
