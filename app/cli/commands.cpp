@@ -85,6 +85,14 @@ Commands:
   import mlflow PATH          Import an MLflow store's runs (an mlruns folder or an
                               mlflow.db) into the project; again adds nothing
                               (--include-deleted)
+  dvc exp show [-n N]         A DVC project per git commit, without DVC: the workspace
+                              and the last N commits (--all-commits) and their DVC
+                              experiments, with params, metrics and dep hashes, and
+                              each stage's status (--json)
+  dvc metrics diff [A [B]]    Metrics that differ between two revisions (default HEAD
+                              and the workspace), with the change (--all, --json)
+  dvc params diff [A [B]]     Params that differ between two revisions (--all, --deps:
+                              only those stages depend on, --json)
 
 Options for commands that work on a project:
   --project DIR               The project folder (default: the current folder or the

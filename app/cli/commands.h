@@ -26,6 +26,7 @@ int cmdPromote(const QStringList &args);  // registrycommands.cpp
 int cmdModels(const QStringList &args);   // registrycommands.cpp
 int cmdPipeline(const QStringList &args); // pipelinecommand.cpp
 int cmdImport(const QStringList &args);   // importcommand.cpp
+int cmdDvc(const QStringList &args);      // dvccommand.cpp
 
 QString usage();
 

@@ -41,6 +41,7 @@ int main(int argc, char **argv)
         {u"gate"_s, cairn::cli::cmdGate},         {u"register"_s, cairn::cli::cmdRegister},
         {u"promote"_s, cairn::cli::cmdPromote},   {u"models"_s, cairn::cli::cmdModels},
         {u"pipeline"_s, cairn::cli::cmdPipeline}, {u"import"_s, cairn::cli::cmdImport},
+        {u"dvc"_s, cairn::cli::cmdDvc},
     };
     for (const auto &[name, handler] : commands) {
         if (name == command)

@@ -9,6 +9,7 @@
 
 #include <git2.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -485,6 +486,98 @@ Result<QString> gitRevParse(const QString &repoPath, const QString &rev)
     char hex[GIT_OID_HEXSZ + 1] = {};
     git_oid_tostr(hex, sizeof hex, git_object_id(peeled.get()));
     return QString::fromLatin1(hex);
+}
+
+Result<QList<GitCommit>> gitLogFrom(const QString &repoPath, const QString &rev, int limit)
+{
+    auto repo = openRepo(repoPath, true);
+    if (!repo)
+        return fail(repo.error());
+    auto start = commitOf(repo->get(), rev, repoPath);
+    if (!start)
+        return fail(start.error());
+    git_revwalk *walkRaw = nullptr;
+    if (git_revwalk_new(&walkRaw, repo->get()) != 0)
+        return fail(gitError(u"cannot walk the history"_s, repoPath));
+    Revwalk walk(walkRaw);
+    git_revwalk_sorting(walk.get(), GIT_SORT_TIME | GIT_SORT_TOPOLOGICAL);
+    if (git_revwalk_push(walk.get(), git_object_id(start->get())) != 0)
+        return fail(gitError(u"cannot walk the history from %1"_s.arg(rev), repoPath));
+    QList<GitCommit> out;
+    git_oid oid;
+    while ((limit < 0 || out.size() < limit) && git_revwalk_next(&oid, walk.get()) == 0) {
+        git_commit *c = nullptr;
+        if (git_commit_lookup(&c, repo->get(), &oid) != 0)
+            continue;
+        Commit commit(c);
+        const git_signature *author = git_commit_author(commit.get());
+        GitCommit gc;
+        gc.id = oidHex(&oid);
+        gc.summary = QString::fromUtf8(git_commit_summary(commit.get()));
+        gc.author = QString::fromUtf8(author->name);
+        gc.when =
+            QDateTime::fromSecsSinceEpoch(author->when.time, QTimeZone(author->when.offset * 60));
+        out.append(gc);
+    }
+    return out;
+}
+
+Result<QHash<QString, QStringList>> gitRefsByCommit(const QString &repoPath)
+{
+    auto repo = openRepo(repoPath, true);
+    if (!repo)
+        return fail(repo.error());
+    git_reference_iterator *itRaw = nullptr;
+    if (git_reference_iterator_new(&itRaw, repo->get()) != 0)
+        return fail(gitError(u"cannot list the branches and tags"_s, repoPath));
+    QHash<QString, QStringList> out;
+    git_reference *refRaw = nullptr;
+    while (git_reference_next(&refRaw, itRaw) == 0) {
+        Reference ref(refRaw);
+        if (!git_reference_is_branch(ref.get()) && !git_reference_is_tag(ref.get()))
+            continue;
+        git_object *objRaw = nullptr;
+        if (git_reference_peel(&objRaw, ref.get(), GIT_OBJECT_COMMIT) != 0) {
+            git_error_clear();
+            continue;
+        }
+        Object obj(objRaw);
+        out[oidHex(git_object_id(obj.get()))].append(
+            QString::fromUtf8(git_reference_shorthand(ref.get())));
+    }
+    git_reference_iterator_free(itRaw);
+    git_error_clear();
+    for (QStringList &names : out)
+        names.sort();
+    return out;
+}
+
+Result<QList<GitReference>> gitReferences(const QString &repoPath, const QString &glob)
+{
+    auto repo = openRepo(repoPath, true);
+    if (!repo)
+        return fail(repo.error());
+    git_reference_iterator *itRaw = nullptr;
+    if (git_reference_iterator_glob_new(&itRaw, repo->get(), glob.toUtf8().constData()) != 0)
+        return fail(gitError(u"cannot list the references %1"_s.arg(glob), repoPath));
+    QList<GitReference> out;
+    git_reference *refRaw = nullptr;
+    while (git_reference_next(&refRaw, itRaw) == 0) {
+        Reference ref(refRaw);
+        git_object *objRaw = nullptr;
+        if (git_reference_peel(&objRaw, ref.get(), GIT_OBJECT_COMMIT) != 0) {
+            git_error_clear();
+            continue;
+        }
+        Object obj(objRaw);
+        out.append(GitReference{QString::fromUtf8(git_reference_name(ref.get())),
+                                oidHex(git_object_id(obj.get()))});
+    }
+    git_reference_iterator_free(itRaw);
+    git_error_clear();
+    std::sort(out.begin(), out.end(),
+              [](const GitReference &a, const GitReference &b) { return a.name < b.name; });
+    return out;
 }
 
 } // namespace cairn

@@ -3,7 +3,9 @@
 #include "common/error.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -52,6 +54,22 @@ struct GitCommit
 // The commits reachable from HEAD that changed `path` (relative to the work tree root), newest
 // first. With an empty path, all commits.
 Result<QList<GitCommit>> gitLog(const QString &repoPath, const QString &path = {}, int limit = -1);
+
+// The commits reachable from `rev` (a commit id, tag, branch or an expression such as HEAD~2),
+// newest first, at most `limit` of them (-1: all).
+Result<QList<GitCommit>> gitLogFrom(const QString &repoPath, const QString &rev, int limit = -1);
+
+// The short names of the branches and tags that point at each commit (full hex id → names).
+Result<QHash<QString, QStringList>> gitRefsByCommit(const QString &repoPath);
+
+// The references whose full names match `glob` ("refs/exps/*"), with the commit each points at,
+// sorted by name.
+struct GitReference
+{
+    QString name;   // "refs/exps/ab/cdef…/exp-1"
+    QString commit; // full hex
+};
+Result<QList<GitReference>> gitReferences(const QString &repoPath, const QString &glob);
 
 // The bytes of `path` at revision `rev` (a commit id, tag, branch or an expression such as
 // HEAD~2), read from the object database without touching the work tree.
