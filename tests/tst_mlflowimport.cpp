@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -107,6 +108,7 @@ private slots:
     void metricsKeepMlflowsLatestValue();
     void changedRunIsReplacedInPlace();
     void deletedRuns();
+    void bulkLoadKeepsIndexes();
     void importedRunsAreNotLive();
     void findsStores();
     void mirrorIsReadOnlyProject();
@@ -274,6 +276,53 @@ void TestMlflowImport::deletedRuns()
     QCOMPARE(s->added, 1);
     QCOMPARE(s->unchanged, 2);
     QVERIFY(runIdOf(**db, u"aaaa0000000000000000000000000003"_s) > 0);
+}
+
+void TestMlflowImport::bulkLoadKeepsIndexes()
+{
+    // 1,200 runs into an empty database take the bulk path (indexes built at the end, foreign
+    // keys checked again after): the same rows, and the schema as it was.
+    QTemporaryDir dir;
+    const QString mlruns = dir.filePath(u"mlruns"_s);
+    test::writeFile(mlruns + u"/7/meta.yaml"_s, "experiment_id: '7'\nname: big\n");
+    for (int i = 0; i < 1200; ++i) {
+        const QString run = mlruns + u"/7/%1"_s.arg(i, 32, 10, QLatin1Char('0'));
+        test::writeFile(run + u"/meta.yaml"_s, QByteArray("run_id: ") +
+                                                   QFileInfo(run).fileName().toUtf8() +
+                                                   "\nexperiment_id: '7'\nstatus: 3\nstart_time: " +
+                                                   QByteArray::number(1780000000000LL + i) + "\n");
+        test::writeFile(run + u"/params/i"_s, QByteArray::number(i));
+        test::writeFile(run + u"/metrics/m"_s, "1780000000000 " + QByteArray::number(i) +
+                                                   " 0\n1780000000001 " +
+                                                   QByteArray::number(2 * i) + " 1\n");
+    }
+    auto db = openProjectDatabase(dir.filePath(u"project"_s));
+    QVERIFY(db);
+    auto indexes = [&] {
+        QStringList out;
+        auto q = (*db)->prepare(u"SELECT name FROM sqlite_master WHERE type = 'index' AND sql "
+                                "IS NOT NULL ORDER BY name"_s);
+        while (q->step().value_or(false))
+            out << q->text(0);
+        return out;
+    };
+    const QStringList before = indexes();
+    QVERIFY(before.contains(u"params_key_value"_s));
+    auto s = importMlflowRuns(**db, *readMlflowFileStore(mlruns));
+    QVERIFY(s);
+    QCOMPARE(s->added, 1200);
+    QCOMPARE(indexes(), before);
+    QCOMPARE(count(**db, u"PRAGMA foreign_keys"_s), 1);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM params WHERE key = 'i' AND value = '777'"_s), 1);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM latest_metrics l JOIN metric_keys k ON k.id = "
+                         "l.key_id WHERE k.name = 'm' AND l.value = 2 * 1199"_s),
+             1);
+    auto check = (*db)->prepare(u"PRAGMA integrity_check"_s);
+    QVERIFY(check->step().value_or(false));
+    QCOMPARE(check->text(0), u"ok"_s);
+    // Ids grow with the start time.
+    QCOMPARE(runIdOf(**db, u"%1"_s.arg(0, 32, 10, QLatin1Char('0'))), 1);
+    QCOMPARE(runIdOf(**db, u"%1"_s.arg(1199, 32, 10, QLatin1Char('0'))), 1200);
 }
 
 void TestMlflowImport::importedRunsAreNotLive()

@@ -12,12 +12,12 @@
 // Drop the page cache between runs (as root: sync; echo 3 > /proc/sys/vm/drop_caches) for cold
 // figures.
 
-#include "testsupport.h"
 #include "mlflow/filestore.h"
 #include "mlflow/mlflowimport.h"
 #include "runs/runfilter.h"
 #include "runs/runstore.h"
 #include "store/projectdb.h"
+#include "testsupport.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -157,6 +157,21 @@ int main(int argc, char **argv)
     if (!store)
         qFatal("%s", qPrintable(store.error().toString()));
     std::printf("read the store: %d runs, %.0f ms\n", int(store->runs.size()), ms(t));
+    {
+        // The import alone, into a project of its own (synchronous=NORMAL, as for a project).
+        QTemporaryDir project;
+        auto db = openProjectDatabase(project.path());
+        if (!db)
+            qFatal("%s", qPrintable(db.error().toString()));
+        t.restart();
+        auto imported = importMlflowRuns(**db, *store);
+        if (!imported)
+            qFatal("%s", qPrintable(imported.error().toString()));
+        std::printf("import into a project: %d runs, %lld metric points, %.0f ms\n",
+                    imported->added, imported->metricPoints, ms(t));
+    }
+    if (qEnvironmentVariableIsSet("BENCH_IMPORT_ONLY"))
+        return 0;
 
     for (const char *pass : {"first open (read + import)", "second open (read, nothing new)"}) {
         t.restart();
