@@ -114,6 +114,7 @@ private slots:
     void mirrorIsReadOnlyProject();
     void cliRunsOnStore();
     void cliImport();
+    void gateJudgesImportedMetrics();
 };
 
 void TestMlflowImport::realStoreImportsOnce()
@@ -504,6 +505,43 @@ void TestMlflowImport::cliImport()
     QVERIFY(r.err.contains(project.toUtf8()));
     r = test::runProcess(test::cliPath(), {u"import"_s, u"wandb"_s, store});
     QCOMPARE(r.exitCode, 2);
+}
+
+void TestMlflowImport::gateJudgesImportedMetrics()
+{
+    // A project that gates its model on accuracy, with MLflow's runs imported: the gate judges an
+    // imported run on its metrics, says why it cannot judge the files, and exits as for a run
+    // Cairn launched.
+    QTemporaryDir dir;
+    const QString project = dir.filePath(u"project"_s);
+    QDir().mkpath(project);
+    test::writeFile(project + u"/cairn.yaml"_s,
+                    "version: 1\nname: heart\nmodels:\n  heart-model:\n    path: model.pkl\n"
+                    "    gate:\n      metrics:\n        - accuracy >= 0.8\n"
+                    "        - auc >= 0.85\n");
+    const QString store = test::fixture(kRealStore);
+    auto r = test::runProcess(test::cliPath(),
+                              {u"import"_s, u"mlflow"_s, store, u"--project"_s, project});
+    QCOMPARE(r.exitCode, 0);
+    auto db = openProjectDatabase(project);
+    QVERIFY(db);
+    // 248903a4…: random_forest, accuracy 0.864, auc 0.916; 0fea9f88…: accuracy 0.565.
+    const qint64 good = runIdOf(**db, u"248903a4e206449ebbdfafbbeb682cfa"_s);
+    const qint64 poor = runIdOf(**db, u"0fea9f88cbd342f894b06bb913893aec"_s);
+    QVERIFY(good > 0 && poor > 0);
+    r = test::runProcess(test::cliPath(),
+                         {u"gate"_s, QString::number(good), u"--project"_s, project, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject pass = QJsonDocument::fromJson(r.out).object();
+    QVERIFY(pass.value(u"passed"_s).toBool());
+    QVERIFY(!pass.contains(u"failure"_s));
+    QVERIFY(pass.value(u"note"_s).toString().contains(u"imported from MLflow"_s));
+    QCOMPARE(pass.value(u"conditions"_s).toArray().size(), 2);
+    r = test::runProcess(test::cliPath(),
+                         {u"gate"_s, QString::number(poor), u"--project"_s, project});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains("FAIL  accuracy >= 0.8"), r.out.constData());
+    QVERIFY(r.out.contains("NOTE  run #"));
 }
 
 QTEST_GUILESS_MAIN(TestMlflowImport)

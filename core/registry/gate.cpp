@@ -505,6 +505,24 @@ Result<QJsonObject> metricsSnapshot(const Project &project, Database &db, const 
     return e.snapshot();
 }
 
+// For a run imported from another tracker, what the gate can and cannot judge; empty for a
+// run Cairn launched.
+static Result<QString> importedFrom(Database &db, qint64 runId)
+{
+    auto q = db.prepare(u"SELECT source, source_run_id FROM imported_runs WHERE run_id = ?1");
+    if (!q)
+        return fail(q.error());
+    auto row = q->bind(1, runId).step();
+    if (!row)
+        return fail(row.error());
+    if (!*row)
+        return QString();
+    return u"run #%1 was imported from %2 (run %3): which files it wrote is not recorded, so the "
+           "gate judges its metrics"_s.arg(QString::number(runId),
+                                           q->text(0) == u"mlflow"_s ? u"MLflow"_s : q->text(0),
+                                           q->text(1));
+}
+
 Result<GateReport> evaluateGate(const Project &project, Database &db, const QString &model,
                                 qint64 runId, const Progress &progress)
 {
@@ -524,6 +542,10 @@ Result<GateReport> evaluateGate(const Project &project, Database &db, const QStr
     if (run->status != RunStatus::Finished) {
         report.failure = u"run #%1 %2: a gate passes only on a finished run"_s.arg(
             QString::number(runId), runStatusName(run->status));
+    } else if (auto imported = importedFrom(db, runId); !imported) {
+        return fail(imported.error());
+    } else if (!imported->isEmpty()) {
+        report.note = *imported;
     } else {
         auto wrote = runWroteModel(db, model, runId);
         if (!wrote)
@@ -608,6 +630,8 @@ QJsonObject gateReportToJson(const GateReport &report)
                     {u"data"_s, data}};
     if (!report.failure.isEmpty())
         out.insert(u"failure"_s, report.failure);
+    if (!report.note.isEmpty())
+        out.insert(u"note"_s, report.note);
     return out;
 }
 
@@ -619,6 +643,7 @@ GateReport gateReportFromJson(const QJsonObject &json)
     r.evaluated = QDateTime::fromString(json.value(u"evaluated"_s).toString(), Qt::ISODateWithMs);
     r.declared = json.value(u"declared"_s).toBool();
     r.failure = json.value(u"failure"_s).toString();
+    r.note = json.value(u"note"_s).toString();
     for (const QJsonValue &v : json.value(u"conditions"_s).toArray()) {
         const QJsonObject o = v.toObject();
         ConditionResult c;
@@ -651,6 +676,8 @@ QString gateReportToText(const GateReport &report)
     lines.append(u"Gate of %1 on run #%2"_s.arg(report.model, QString::number(report.runId)));
     if (!report.failure.isEmpty())
         lines.append(u"FAIL  "_s + report.failure);
+    if (!report.note.isEmpty())
+        lines.append(u"NOTE  "_s + report.note);
     if (!report.declared) {
         lines.append(u"no gate declared for %1: nothing to check"_s.arg(report.model));
     } else {

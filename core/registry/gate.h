@@ -58,6 +58,9 @@ struct GateReport
     // a registered version has no run to evaluate. Empty otherwise. The conditions are still
     // evaluated, for the record.
     QString failure;
+    // What the reader should know that does not fail the gate: a run imported from MLflow has
+    // no record of the files it wrote, so its gate judges its metrics only.
+    QString note;
     QList<ConditionResult> conditions;
     QList<DataCheckResult> data;
     // Each alias a condition read, with the version that held it then (0: none did). promote()

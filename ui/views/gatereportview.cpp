@@ -49,6 +49,13 @@ void GateReportView::setReport(const registry::GateReport &report)
         item->setToolTip(1, report.failure);
         item->setForeground(1, verdictColor(Verdict::Fail));
     }
+    if (!report.note.isEmpty()) {
+        auto *item = new QTreeWidgetItem(this);
+        item->setIcon(0, verdictIcon(Verdict::Skipped));
+        item->setText(0, tr("Run"));
+        item->setText(1, report.note);
+        item->setToolTip(1, report.note);
+    }
     for (const registry::ConditionResult &c : report.conditions) {
         auto *item = new QTreeWidgetItem(this);
         const Verdict v = c.skipped ? Verdict::Skipped : (c.passed ? Verdict::Pass : Verdict::Fail);
