@@ -8,8 +8,14 @@
 #include <QSet>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 
@@ -57,7 +63,8 @@ struct MetricSet
     QHash<QByteArray, int> index; // once there are many keys
     int lastHit = -1;
 
-    MlflowMetric &get(QByteArrayView key)
+    // The metric `key`, made when new with room for `expectedPoints`.
+    MlflowMetric &get(QByteArrayView key, qsizetype expectedPoints = 0)
     {
         if (lastHit >= 0 && keys[lastHit] == key)
             return metrics[lastHit];
@@ -77,6 +84,7 @@ struct MetricSet
             keys.append(key.toByteArray());
             MlflowMetric metric;
             metric.key = QString::fromUtf8(key);
+            metric.points.reserve(expectedPoints);
             metrics.append(std::move(metric));
             if (!index.isEmpty()) {
                 index.insert(keys.last(), i);
@@ -92,13 +100,15 @@ struct MetricSet
     // Points in (step, timestamp) order, the latest by MLflow's rule, metrics by key.
     QList<MlflowMetric> finish()
     {
+        const auto before = [](const MlflowMetricPoint &a, const MlflowMetricPoint &b) {
+            if (a.step != b.step)
+                return a.step < b.step;
+            return a.timestamp < b.timestamp;
+        };
         for (MlflowMetric &metric : metrics) {
-            std::stable_sort(metric.points.begin(), metric.points.end(),
-                             [](const MlflowMetricPoint &a, const MlflowMetricPoint &b) {
-                                 if (a.step != b.step)
-                                     return a.step < b.step;
-                                 return a.timestamp < b.timestamp;
-                             });
+            // Usually logged in order already; stable_sort would allocate a buffer regardless.
+            if (!std::is_sorted(metric.points.cbegin(), metric.points.cend(), before))
+                std::stable_sort(metric.points.begin(), metric.points.end(), before);
             for (qsizetype i = 0; i < metric.points.size(); ++i) {
                 if (i == 0 || isLater(metric.points[i], metric.latest))
                     metric.latest = metric.points[i];
@@ -154,12 +164,74 @@ private:
     qsizetype m_last = -2; // nothing looked up yet
 };
 
+// The metrics table, by far the largest, read on a connection and a thread of its own while the
+// caller's thread reads the rest.
+struct MetricsScan
+{
+    QString path;
+    bool immutable = false;
+    QString sql;
+    IdIndex runs;          // a copy: its lookups remember their last hit
+    QList<MetricSet> sets; // one per run
+    qint64 orphaned = 0;
+    std::optional<Error> error;
+};
+
+void scanMetrics(MetricsScan &scan, std::atomic<qint64> &done, const std::atomic<bool> &cancel,
+                 const std::stop_token &stop)
+{
+    auto db = Database::openExternal(scan.path, scan.immutable);
+    if (!db) {
+        scan.error = db.error();
+        return;
+    }
+    auto s = (*db)->prepare(scan.sql);
+    if (!s) {
+        scan.error = s.error();
+        return;
+    }
+    qint64 rows = 0;
+    qint64 metrics = 0; // made so far: their average length is room for the next one
+    for (;;) {
+        const auto row = s->step();
+        if (!row) {
+            scan.error = row.error();
+            return;
+        }
+        if (!*row)
+            break;
+        const qsizetype i = scan.runs.find(s->utf8(0));
+        if (i < 0) {
+            ++scan.orphaned;
+        } else {
+            MlflowMetricPoint point;
+            point.value = metricValue(*s, 2, 5);
+            point.timestamp = s->int64(3);
+            point.step = s->int64(4);
+            MetricSet &set = scan.sets[i];
+            const qsizetype known = set.metrics.size();
+            set.get(s->utf8(1), metrics == 0 ? 0 : std::min<qint64>(rows / metrics, 32))
+                .points.append(point);
+            metrics += set.metrics.size() - known;
+        }
+        if (++rows % kProgressEvery == 0) {
+            done += kProgressEvery;
+            if (cancel || stop.stop_requested()) {
+                scan.error = Error(u"cancelled"_s, scan.path);
+                return;
+            }
+        }
+    }
+    done += rows % kProgressEvery;
+}
+
 class Reader
 {
 public:
-    Reader(Database &db, const QString &path, const Progress &progress)
+    Reader(Database &db, const QString &path, bool immutable, const Progress &progress)
         : m_db(db)
         , m_path(path)
+        , m_immutable(immutable)
         , m_progress(progress)
     {}
 
@@ -187,26 +259,47 @@ private:
     Result<void> countRows();
     template<typename RowFn>
     Result<void> forEachRow(const QString &sql, RowFn &&fn);
+    // Calls `progress` (on the caller's thread only); false when cancelled.
+    bool report();
     Error notMlflow(const QString &what) const;
     void orphans(qint64 count, const QString &table, const QString &owner);
 
     Result<void> readExperiments();
     Result<void> readRuns();
-    Result<void> readRunChildren();
+    Result<void> readParamsAndTags();
+    void startMetrics(std::jthread &worker);
+    Result<void> finishMetrics(std::jthread &worker);
+    void finishRuns();
     Result<void> readRegistry();
     Result<void> readLoggedModels();
 
     Database &m_db;
     QString m_path;
+    bool m_immutable = false;
     const Progress &m_progress;
     QHash<QString, QSet<QString>> m_schema; // table → columns, lower case
-    qint64 m_done = 0;
+    std::atomic<qint64> m_done = 0;         // rows read, by both threads
     qint64 m_total = 0;
+    std::atomic<bool> m_cancel = false;
     MlflowStore m_store;
     QHash<QString, qsizetype> m_experimentIndex;
     IdIndex m_runIndex;
-    QList<MetricSet> m_runMetrics; // parallel to m_store.runs
+    MetricsScan m_metrics;
+    std::mutex m_metricsMutex;
+    std::condition_variable m_metricsFinished;
+    bool m_metricsDone = false; // under m_metricsMutex
 };
+
+bool Reader::report()
+{
+    if (m_cancel)
+        return false;
+    if (m_progress && !m_progress(m_done, m_total)) {
+        m_cancel = true;
+        return false;
+    }
+    return true;
+}
 
 Error Reader::notMlflow(const QString &what) const
 {
@@ -232,6 +325,7 @@ Result<void> Reader::forEachRow(const QString &sql, RowFn &&fn)
     auto statement = m_db.prepare(sql);
     if (!statement)
         return fail(statement.error());
+    qint64 rows = 0;
     for (;;) {
         const auto row = statement->step();
         if (!row)
@@ -239,9 +333,13 @@ Result<void> Reader::forEachRow(const QString &sql, RowFn &&fn)
         if (!*row)
             break;
         fn(*statement);
-        if (++m_done % kProgressEvery == 0 && m_progress && !m_progress(m_done, m_total))
-            return fail(Error(u"cancelled"_s, m_path));
+        if (++rows % kProgressEvery == 0) {
+            m_done += kProgressEvery;
+            if (!report())
+                return fail(Error(u"cancelled"_s, m_path));
+        }
     }
+    m_done += rows % kProgressEvery;
     return ok();
 }
 
@@ -430,11 +528,10 @@ Result<void> Reader::readRuns()
                   m_path, 0, 0,
                   u"MLflow's statuses are RUNNING, SCHEDULED, FINISHED, FAILED and KILLED"_s));
     }
-    m_runMetrics.resize(m_store.runs.size());
     return ok();
 }
 
-Result<void> Reader::readRunChildren()
+Result<void> Reader::readParamsAndTags()
 {
     for (const QString &table : {u"params"_s, u"tags"_s}) {
         if (!has(table))
@@ -455,33 +552,55 @@ Result<void> Reader::readRunChildren()
             return r;
         orphans(orphaned, table, u"run"_s);
     }
+    return ok();
+}
 
-    if (has(u"metrics"_s)) {
-        const QString t = u"metrics"_s;
-        // Table order (rowid), which is the order MLflow logged them; sorted per metric below.
-        const QString sql = u"SELECT %1, key, value, timestamp, %2, %3 FROM metrics"_s.arg(
-            runColumn(t), col(t, u"step"_s, u"0"_s), col(t, u"is_nan"_s, u"0"_s));
-        qint64 orphaned = 0;
-        auto r = forEachRow(sql, [&](const Statement &s) {
-            const qsizetype i = m_runIndex.find(s.utf8(0));
-            if (i < 0) {
-                ++orphaned;
-                return;
-            }
-            MlflowMetricPoint point;
-            point.value = metricValue(s, 2, 5);
-            point.timestamp = s.int64(3);
-            point.step = s.int64(4);
-            m_runMetrics[i].get(s.utf8(1)).points.append(point);
-        });
-        if (!r)
-            return r;
-        orphans(orphaned, t, u"run"_s);
+void Reader::startMetrics(std::jthread &worker)
+{
+    if (!has(u"metrics"_s))
+        return;
+    const QString t = u"metrics"_s;
+    m_metrics.path = m_path;
+    m_metrics.immutable = m_immutable;
+    // Table order (rowid), which is the order MLflow logged them; sorted per metric later.
+    m_metrics.sql = u"SELECT %1, key, value, timestamp, %2, %3 FROM metrics"_s.arg(
+        runColumn(t), col(t, u"step"_s, u"0"_s), col(t, u"is_nan"_s, u"0"_s));
+    m_metrics.runs = m_runIndex;
+    m_metrics.sets.resize(m_store.runs.size());
+    worker = std::jthread([this](std::stop_token stop) {
+        scanMetrics(m_metrics, m_done, m_cancel, stop);
+        const std::lock_guard lock(m_metricsMutex);
+        m_metricsDone = true;
+        m_metricsFinished.notify_all();
+    });
+}
+
+Result<void> Reader::finishMetrics(std::jthread &worker)
+{
+    if (!worker.joinable())
+        return ok();
+    for (;;) {
+        {
+            std::unique_lock lock(m_metricsMutex);
+            if (m_metricsFinished.wait_for(lock, std::chrono::milliseconds(50),
+                                           [this] { return m_metricsDone; }))
+                break;
+        }
+        report(); // a cancel reaches the scan through m_cancel
     }
+    worker.join();
+    if (m_metrics.error)
+        return fail(*m_metrics.error);
+    orphans(m_metrics.orphaned, u"metrics"_s, u"run"_s);
+    for (qsizetype i = 0; i < m_store.runs.size(); ++i)
+        m_store.runs[i].metrics = m_metrics.sets[i].finish();
+    m_metrics.sets.clear();
+    return ok();
+}
 
-    for (qsizetype i = 0; i < m_store.runs.size(); ++i) {
-        MlflowRun &run = m_store.runs[i];
-        run.metrics = m_runMetrics[i].finish();
+void Reader::finishRuns()
+{
+    for (MlflowRun &run : m_store.runs) {
         if (run.name.isEmpty())
             run.name = run.tags.value(u"mlflow.runName"_s);
         if (run.userId.isEmpty())
@@ -491,21 +610,34 @@ Result<void> Reader::readRunChildren()
         run.gitCommit = run.tags.value(u"mlflow.source.git.commit"_s);
         run.parentRunId = run.tags.value(u"mlflow.parentRunId"_s);
     }
-    m_runMetrics.clear();
 
-    // By experiment, newest first within one (as MLflow lists them).
-    const QHash<QString, qsizetype> &order = m_experimentIndex;
-    std::stable_sort(m_store.runs.begin(), m_store.runs.end(),
-                     [&](const MlflowRun &a, const MlflowRun &b) {
-                         const qsizetype ea = order.value(a.experimentId, -1);
-                         const qsizetype eb = order.value(b.experimentId, -1);
-                         if (ea != eb)
-                             return ea < eb;
-                         if (a.startTime != b.startTime)
-                             return a.startTime > b.startTime;
-                         return a.id < b.id;
-                     });
-    return ok();
+    // By experiment, newest first within one (as MLflow lists them). Indices are sorted, then
+    // the runs moved once.
+    struct Key
+    {
+        qsizetype experiment;
+        qint64 startTime;
+        qsizetype run;
+    };
+    QList<Key> keys;
+    keys.reserve(m_store.runs.size());
+    for (qsizetype i = 0; i < m_store.runs.size(); ++i) {
+        const MlflowRun &run = m_store.runs[i];
+        keys.append({m_experimentIndex.value(run.experimentId, -1), run.startTime, i});
+    }
+    const QList<MlflowRun> &runs = m_store.runs;
+    std::sort(keys.begin(), keys.end(), [&](const Key &a, const Key &b) {
+        if (a.experiment != b.experiment)
+            return a.experiment < b.experiment;
+        if (a.startTime != b.startTime)
+            return a.startTime > b.startTime;
+        return runs[a.run].id < runs[b.run].id;
+    });
+    QList<MlflowRun> sorted;
+    sorted.reserve(m_store.runs.size());
+    for (const Key &key : std::as_const(keys))
+        sorted.append(std::move(m_store.runs[key.run]));
+    m_store.runs = std::move(sorted);
 }
 
 Result<void> Reader::readRegistry()
@@ -728,19 +860,35 @@ Result<void> Reader::readLoggedModels()
 Result<MlflowStore> Reader::read()
 {
     m_store.root = m_path;
+    // One read transaction: while it holds its shared lock no writer can commit, so every table
+    // is read as of one moment, by the metrics connection too (in WAL mode a writer may commit
+    // between the two connections' first reads).
+    Transaction snapshot(m_db);
+    if (auto r = snapshot.begin(false); !r)
+        return fail(r.error());
     if (auto r = readSchema(); !r)
         return fail(r.error());
     if (auto r = countRows(); !r)
         return fail(r.error());
     m_done = 0;
-    if (m_progress && !m_progress(0, m_total))
+    if (!report())
         return fail(Error(u"cancelled"_s, m_path));
-    for (auto step : {&Reader::readExperiments, &Reader::readRuns, &Reader::readRunChildren,
-                      &Reader::readRegistry, &Reader::readLoggedModels}) {
+    for (auto step : {&Reader::readExperiments, &Reader::readRuns}) {
         if (auto r = (this->*step)(); !r)
             return fail(r.error());
     }
-    if (m_progress && !m_progress(m_total, m_total))
+    // Joined (after a stop request) when it goes out of scope on an early return.
+    std::jthread metricsWorker;
+    startMetrics(metricsWorker);
+    for (auto step :
+         {&Reader::readParamsAndTags, &Reader::readRegistry, &Reader::readLoggedModels}) {
+        if (auto r = (this->*step)(); !r)
+            return fail(r.error());
+    }
+    if (auto r = finishMetrics(metricsWorker); !r)
+        return fail(r.error());
+    finishRuns();
+    if (m_cancel || (m_progress && !m_progress(m_total, m_total)))
         return fail(Error(u"cancelled"_s, m_path));
     return std::move(m_store);
 }
@@ -782,7 +930,7 @@ Result<MlflowStore> readMlflowSqlStore(const QString &dbPath, const Progress &pr
     auto db = Database::openExternal(dbPath, immutable);
     if (!db)
         return fail(db.error());
-    Reader reader(**db, dbPath, progress);
+    Reader reader(**db, dbPath, immutable, progress);
     return reader.read();
 }
 
