@@ -125,6 +125,8 @@ private slots:
     void errors_data();
     void errors();
     void progressAndCancel();
+    void manyRowsAndCancelMidway();
+    void liveWalDatabase();
 };
 
 // MLflow's migration test database (alembic 7ac759974ad8, before latest_metrics): the latest
@@ -715,6 +717,100 @@ void TestMlflowSqlStore::progressAndCancel()
     QVERIFY(!store);
     QCOMPARE(store.error().message, u"cancelled"_s);
     QCOMPARE(store.error().file, path);
+}
+
+// More rows than one progress interval: the metrics table is read on a thread of its own, its
+// rows count towards the progress, and a cancel reaches it.
+void TestMlflowSqlStore::manyRowsAndCancelMidway()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"mlflow.db"_s);
+    createDb(path, kModernSchema, uR"(
+INSERT INTO alembic_version VALUES ('1bd49d398cd23');
+INSERT INTO experiments VALUES (0, 'Default', '/tmp/a/0', 'active', 100, 200);
+INSERT INTO runs VALUES ('r1', 'first', 'UNKNOWN', '', NULL, 'ann', 'FINISHED', 1000, 2000,
+  NULL, 'active', '', 0, NULL);
+INSERT INTO runs VALUES ('r2', 'second', 'UNKNOWN', '', NULL, 'ann', 'FINISHED', 3000, 4000,
+  NULL, 'active', '', 0, NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 15000)
+  INSERT INTO metrics SELECT 'loss', 1.0 / i, 1000 + i, CASE i % 3 WHEN 0 THEN 'r2' ELSE 'r1' END,
+  15000 - i, 0 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 15000)
+  INSERT INTO params SELECT 'p' || i, i, 'r1' FROM n;
+)"_s);
+    // 1 experiment, 2 runs, 15,000 params, 30,000 metric rows.
+    const qint64 rows = 1 + 2 + 15000 + 15000;
+    qint64 lastDone = -1;
+    qint64 lastTotal = -1;
+    int calls = 0;
+    auto store = readMlflowSqlStore(path, [&](qint64 done, qint64 total) {
+        [&] {
+            QVERIFY(done >= lastDone);
+            QVERIFY(done <= total);
+        }();
+        lastDone = done;
+        lastTotal = total;
+        ++calls;
+        return true;
+    });
+    QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
+    QVERIFY2(store->warnings.isEmpty(), qPrintable(store->warnings.value(0).toString()));
+    QCOMPARE(lastTotal, rows);
+    QCOMPARE(lastDone, rows);
+    QVERIFY(calls >= 3); // the start, at least one on the way, the end
+    QCOMPARE(store->runs[1].id, u"r1"_s);
+    QCOMPARE(store->runs[1].params.size(), 15000);
+    const MlflowMetric &loss = store->runs[1].metrics.value(0);
+    QCOMPARE(loss.points.size(), 10000);
+    // Logged with falling steps; read by rising step, the latest the highest step (i = 1).
+    QCOMPARE(loss.points.first().step, 1); // i = 14999
+    QCOMPARE(loss.latest.step, 14999);
+    QCOMPARE(loss.latest.value, 1.0);
+    QCOMPARE(store->runs[0].metrics.value(0).points.size(), 5000);
+
+    qint64 cancelledAt = -1;
+    store = readMlflowSqlStore(path, [&](qint64 done, qint64) {
+        if (done < 8192)
+            return true;
+        cancelledAt = done;
+        return false;
+    });
+    QVERIFY(!store);
+    QCOMPARE(store.error().message, u"cancelled"_s);
+    QVERIFY(cancelledAt >= 8192 && cancelledAt < rows);
+}
+
+// A database MLflow has open in WAL mode (its -wal file present) is read as committed, and
+// nothing new appears beside it.
+void TestMlflowSqlStore::liveWalDatabase()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"mlflow.db"_s);
+    auto writer = Database::open(path, Database::Mode::ReadWrite, {{1, kModernSchema}});
+    QVERIFY(writer);
+    QVERIFY((*writer)->execScript(uR"(
+INSERT INTO alembic_version VALUES ('1bd49d398cd23');
+INSERT INTO experiments VALUES (0, 'Default', '/tmp/a/0', 'active', 100, 200);
+INSERT INTO runs VALUES ('r1', 'first', 'UNKNOWN', '', NULL, 'ann', 'RUNNING', 1000, NULL,
+  NULL, 'active', '', 0, NULL);
+INSERT INTO metrics VALUES ('acc', 0.5, 99, 'r1', 0, 0);
+)"_s));
+    const QStringList files = siblings(path);
+    QVERIFY(files.contains(u"mlflow.db-wal"_s));
+
+    auto store = readMlflowSqlStore(path);
+    QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
+    QCOMPARE(store->runs.size(), 1);
+    QCOMPARE(store->runs[0].metrics.value(0).latest.value, 0.5);
+
+    QVERIFY((*writer)->execScript(
+        u"INSERT INTO metrics VALUES ('acc', 0.75, 100, 'r1', 1, 0); "
+        u"UPDATE runs SET status = 'FINISHED', end_time = 2000 WHERE run_uuid = 'r1';"_s));
+    store = readMlflowSqlStore(path);
+    QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
+    QCOMPARE(store->runs[0].status, int(MlflowRunStatus::Finished));
+    QCOMPARE(store->runs[0].metrics.value(0).latest.value, 0.75);
+    QCOMPARE(siblings(path), files);
 }
 
 QTEST_GUILESS_MAIN(TestMlflowSqlStore)
