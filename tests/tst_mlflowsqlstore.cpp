@@ -127,6 +127,7 @@ private slots:
     void progressAndCancel();
     void manyRowsAndCancelMidway();
     void liveWalDatabase();
+    void awkwardPath();
 };
 
 // MLflow's migration test database (alembic 7ac759974ad8, before latest_metrics): the latest
@@ -811,6 +812,31 @@ INSERT INTO metrics VALUES ('acc', 0.5, 99, 'r1', 0, 0);
     QCOMPARE(store->runs[0].status, int(MlflowRunStatus::Finished));
     QCOMPARE(store->runs[0].metrics.value(0).latest.value, 0.75);
     QCOMPARE(siblings(path), files);
+}
+
+// The file is opened through a `file:` URI: characters that mean something in a URI (and a
+// relative path) still name the file.
+void TestMlflowSqlStore::awkwardPath()
+{
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"runs 100% done?#é"_s);
+    QVERIFY(QDir().mkpath(folder));
+    const QString path = folder + u"/mlflow.db"_s;
+    QVERIFY(QFile::copy(
+        test::fixture(u"mlflow/external/2024aa05593-trips__mlops-heart-disease/mlflow.db"_s),
+        path));
+    auto store = readMlflowSqlStore(path);
+    QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
+    QCOMPARE(store->runs.size(), 3);
+    QCOMPARE(store->root, path);
+    QCOMPARE(siblings(path), QStringList{u"mlflow.db"_s});
+
+    const QString cwd = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(folder));
+    store = readMlflowSqlStore(u"mlflow.db"_s);
+    QDir::setCurrent(cwd);
+    QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
+    QCOMPARE(store->runs.size(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestMlflowSqlStore)
