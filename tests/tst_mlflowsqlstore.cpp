@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace cairn;
@@ -733,14 +734,14 @@ INSERT INTO runs VALUES ('r1', 'first', 'UNKNOWN', '', NULL, 'ann', 'FINISHED', 
   NULL, 'active', '', 0, NULL);
 INSERT INTO runs VALUES ('r2', 'second', 'UNKNOWN', '', NULL, 'ann', 'FINISHED', 3000, 4000,
   NULL, 'active', '', 0, NULL);
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 15000)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
   INSERT INTO metrics SELECT 'loss', 1.0 / i, 1000 + i, CASE i % 3 WHEN 0 THEN 'r2' ELSE 'r1' END,
-  15000 - i, 0 FROM n;
+  40000 - i, 0 FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 15000)
   INSERT INTO params SELECT 'p' || i, i, 'r1' FROM n;
 )"_s);
-    // 1 experiment, 2 runs, 15,000 params, 30,000 metric rows.
-    const qint64 rows = 1 + 2 + 15000 + 15000;
+    // 1 experiment, 2 runs, 15,000 params, 40,000 metric rows (read in two halves).
+    const qint64 rows = 1 + 2 + 15000 + 40000;
     qint64 lastDone = -1;
     qint64 lastTotal = -1;
     int calls = 0;
@@ -762,12 +763,16 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 15000)
     QCOMPARE(store->runs[1].id, u"r1"_s);
     QCOMPARE(store->runs[1].params.size(), 15000);
     const MlflowMetric &loss = store->runs[1].metrics.value(0);
-    QCOMPARE(loss.points.size(), 10000);
+    QCOMPARE(loss.points.size(), 26667);
     // Logged with falling steps; read by rising step, the latest the highest step (i = 1).
-    QCOMPARE(loss.points.first().step, 1); // i = 14999
-    QCOMPARE(loss.latest.step, 14999);
+    QCOMPARE(loss.points.first().step, 0); // i = 40000
+    QCOMPARE(loss.points.last().step, 39999);
+    QVERIFY(std::is_sorted(
+        loss.points.cbegin(), loss.points.cend(),
+        [](const MlflowMetricPoint &a, const MlflowMetricPoint &b) { return a.step < b.step; }));
+    QCOMPARE(loss.latest.step, 39999);
     QCOMPARE(loss.latest.value, 1.0);
-    QCOMPARE(store->runs[0].metrics.value(0).points.size(), 5000);
+    QCOMPARE(store->runs[0].metrics.value(0).points.size(), 13333);
 
     qint64 cancelledAt = -1;
     store = readMlflowSqlStore(path, [&](qint64 done, qint64) {

@@ -8,6 +8,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -25,7 +26,8 @@ namespace {
 
 // How MLflow stores ±inf (sqlalchemy_store.py, sanitize_metric_value).
 constexpr double kStoredInfinity = 1.7976931348623157e308;
-constexpr qint64 kProgressEvery = 8192; // rows between progress calls
+constexpr qint64 kProgressEvery = 8192;      // rows between progress calls
+constexpr qint64 kSplitMetricsAbove = 16384; // rowids: read the metrics table in two halves
 
 double metricValue(const Statement &s, int valueColumn, int isNanColumn)
 {
@@ -164,15 +166,16 @@ private:
     qsizetype m_last = -2; // nothing looked up yet
 };
 
-// The metrics table, by far the largest, read on a connection and a thread of its own while the
-// caller's thread reads the rest.
+// The metrics table, by far the largest, read on connections and threads of their own (one per
+// half of its rowids when it is large) while the caller's thread reads the rest.
 struct MetricsScan
 {
     QString path;
     bool immutable = false;
     QString sql;
-    IdIndex runs;          // a copy: its lookups remember their last hit
-    QList<MetricSet> sets; // one per run
+    std::optional<std::pair<qint64, qint64>> rowids; // bound to ?1 and ?2 when set
+    IdIndex runs;                                    // a copy: its lookups remember their last hit
+    QList<MetricSet> sets;                           // one per run
     qint64 orphaned = 0;
     std::optional<Error> error;
 };
@@ -190,6 +193,8 @@ void scanMetrics(MetricsScan &scan, std::atomic<qint64> &done, const std::atomic
         scan.error = s.error();
         return;
     }
+    if (scan.rowids)
+        s->bind(1, scan.rowids->first).bind(2, scan.rowids->second);
     qint64 rows = 0;
     qint64 metrics = 0; // made so far: their average length is room for the next one
     for (;;) {
@@ -267,8 +272,9 @@ private:
     Result<void> readExperiments();
     Result<void> readRuns();
     Result<void> readParamsAndTags();
-    void startMetrics(std::jthread &worker);
-    Result<void> finishMetrics(std::jthread &worker);
+    using MetricsWorkers = std::array<std::jthread, 2>;
+    void startMetrics(MetricsWorkers &workers);
+    Result<void> finishMetrics(MetricsWorkers &workers);
     void finishRuns();
     Result<void> readRegistry();
     Result<void> readLoggedModels();
@@ -284,10 +290,11 @@ private:
     MlflowStore m_store;
     QHash<QString, qsizetype> m_experimentIndex;
     IdIndex m_runIndex;
-    MetricsScan m_metrics;
-    std::mutex m_metricsMutex;
-    std::condition_variable m_metricsFinished;
-    bool m_metricsDone = false; // under m_metricsMutex
+    std::array<MetricsScan, 2> m_scans;
+    int m_scanCount = 0;
+    std::mutex m_scansMutex;
+    std::condition_variable m_scanFinished;
+    int m_scansDone = 0; // under m_scansMutex
 };
 
 bool Reader::report()
@@ -555,46 +562,84 @@ Result<void> Reader::readParamsAndTags()
     return ok();
 }
 
-void Reader::startMetrics(std::jthread &worker)
+void Reader::startMetrics(MetricsWorkers &workers)
 {
     if (!has(u"metrics"_s))
         return;
     const QString t = u"metrics"_s;
-    m_metrics.path = m_path;
-    m_metrics.immutable = m_immutable;
     // Table order (rowid), which is the order MLflow logged them; sorted per metric later.
-    m_metrics.sql = u"SELECT %1, key, value, timestamp, %2, %3 FROM metrics"_s.arg(
+    QString sql = u"SELECT %1, key, value, timestamp, %2, %3 FROM metrics"_s.arg(
         runColumn(t), col(t, u"step"_s, u"0"_s), col(t, u"is_nan"_s, u"0"_s));
-    m_metrics.runs = m_runIndex;
-    m_metrics.sets.resize(m_store.runs.size());
-    worker = std::jthread([this](std::stop_token stop) {
-        scanMetrics(m_metrics, m_done, m_cancel, stop);
-        const std::lock_guard lock(m_metricsMutex);
-        m_metricsDone = true;
-        m_metricsFinished.notify_all();
-    });
+    std::optional<std::pair<qint64, qint64>> halves[2];
+    m_scanCount = 1;
+    // Not counted as rows read. A table without rowids (not MLflow's) is read in one piece.
+    if (auto range = m_db.prepare(u"SELECT min(rowid), max(rowid) FROM metrics"_s)) {
+        const auto row = range->step();
+        if (row && *row && !range->isNull(0)) {
+            const qint64 lo = range->int64(0);
+            const qint64 hi = range->int64(1);
+            if (hi - lo > kSplitMetricsAbove) {
+                const qint64 mid = lo + (hi - lo) / 2;
+                halves[0] = std::pair(lo, mid);
+                halves[1] = std::pair(mid + 1, hi);
+                sql += u" WHERE rowid BETWEEN ?1 AND ?2"_s;
+                m_scanCount = 2;
+            }
+        }
+    }
+    for (int i = 0; i < m_scanCount; ++i) {
+        MetricsScan &scan = m_scans[i];
+        scan.path = m_path;
+        scan.immutable = m_immutable;
+        scan.sql = sql;
+        scan.rowids = halves[i];
+        scan.runs = m_runIndex;
+        scan.sets.resize(m_store.runs.size());
+        workers[i] = std::jthread([this, &scan](std::stop_token stop) {
+            scanMetrics(scan, m_done, m_cancel, stop);
+            const std::lock_guard lock(m_scansMutex);
+            ++m_scansDone;
+            m_scanFinished.notify_all();
+        });
+    }
 }
 
-Result<void> Reader::finishMetrics(std::jthread &worker)
+Result<void> Reader::finishMetrics(MetricsWorkers &workers)
 {
-    if (!worker.joinable())
+    if (m_scanCount == 0)
         return ok();
     for (;;) {
         {
-            std::unique_lock lock(m_metricsMutex);
-            if (m_metricsFinished.wait_for(lock, std::chrono::milliseconds(50),
-                                           [this] { return m_metricsDone; }))
+            std::unique_lock lock(m_scansMutex);
+            if (m_scanFinished.wait_for(lock, std::chrono::milliseconds(50),
+                                        [this] { return m_scansDone == m_scanCount; }))
                 break;
         }
-        report(); // a cancel reaches the scan through m_cancel
+        report(); // a cancel reaches the scans through m_cancel
     }
-    worker.join();
-    if (m_metrics.error)
-        return fail(*m_metrics.error);
-    orphans(m_metrics.orphaned, u"metrics"_s, u"run"_s);
-    for (qsizetype i = 0; i < m_store.runs.size(); ++i)
-        m_store.runs[i].metrics = m_metrics.sets[i].finish();
-    m_metrics.sets.clear();
+    for (std::jthread &worker : workers) {
+        if (worker.joinable())
+            worker.join();
+    }
+    qint64 orphaned = 0;
+    for (int i = 0; i < m_scanCount; ++i) {
+        if (m_scans[i].error)
+            return fail(*m_scans[i].error);
+        orphaned += m_scans[i].orphaned;
+    }
+    orphans(orphaned, u"metrics"_s, u"run"_s);
+    for (qsizetype i = 0; i < m_store.runs.size(); ++i) {
+        MetricSet &first = m_scans[0].sets[i];
+        if (m_scanCount == 2) {
+            // The second half's rows come after the first's: appended, then sorted as one.
+            MetricSet &second = m_scans[1].sets[i];
+            for (qsizetype j = 0; j < second.metrics.size(); ++j)
+                first.get(second.keys[j]).points.append(std::move(second.metrics[j].points));
+        }
+        m_store.runs[i].metrics = first.finish();
+    }
+    for (MetricsScan &scan : m_scans)
+        scan.sets.clear();
     return ok();
 }
 
@@ -877,15 +922,15 @@ Result<MlflowStore> Reader::read()
         if (auto r = (this->*step)(); !r)
             return fail(r.error());
     }
-    // Joined (after a stop request) when it goes out of scope on an early return.
-    std::jthread metricsWorker;
-    startMetrics(metricsWorker);
+    // Joined (after a stop request) when they go out of scope on an early return.
+    MetricsWorkers metricsWorkers;
+    startMetrics(metricsWorkers);
     for (auto step :
          {&Reader::readParamsAndTags, &Reader::readRegistry, &Reader::readLoggedModels}) {
         if (auto r = (this->*step)(); !r)
             return fail(r.error());
     }
-    if (auto r = finishMetrics(metricsWorker); !r)
+    if (auto r = finishMetrics(metricsWorkers); !r)
         return fail(r.error());
     finishRuns();
     if (m_cancel || (m_progress && !m_progress(m_total, m_total)))

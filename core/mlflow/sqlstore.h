@@ -9,8 +9,9 @@
 // What differs from the file store:
 // - `root` is the database file; every `dir` stays empty.
 // - The file is opened read-only (`file:…?mode=ro`) and never written, and read in one read
-//   transaction. One query per table; the metrics table is read on a second connection in a
-//   thread of its own while the caller's thread reads the other tables.
+//   transaction. One query per table; the metrics table is read on connections and threads of
+//   its own (two, each half of its rowids, when it is large) while the caller's thread reads the
+//   other tables.
 // - A metric's points are in (step, timestamp) order, ties in table order. `is_nan = 1` is NaN
 //   whatever the value column says, ±1.7976931348623157e308 (how MLflow stores ±inf) is ±inf,
 //   and a NULL value (SQLite's NaN) is NaN. `latest` is computed from every row by MLflow's
