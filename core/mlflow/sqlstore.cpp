@@ -74,7 +74,8 @@ void Reader::orphans(qint64 count, const QString &table, const QString &owner)
         Error(u"%1 rows of table %2 name no %3 in the database, skipped"_s.arg(
                   QString::number(count), table, owner),
               m_path, 0, 0,
-              u"MLflow deletes such rows with their %1; the database may be damaged"_s.arg(owner)));
+              u"MLflow deletes such rows with their %1. If MLflow was writing meanwhile, read "
+              u"again; otherwise the database may be damaged"_s.arg(owner)));
 }
 
 Result<void> Reader::readSchema()
