@@ -65,6 +65,37 @@ void createDb(const QString &path, const char *schema, const QString &rows, bool
     }
 }
 
+// MLflow's own latest_metrics table (kept up to date by MLflow as it logged) against the latest
+// value computed from every row: the same point for every run and key. Returns the pairs
+// compared.
+int compareWithLatestMetrics(const QString &path, const MlflowStore &store)
+{
+    auto db = Database::openExternal(path);
+    if (!db)
+        return -1;
+    auto s = (*db)->prepare(u"SELECT run_uuid, key, value, timestamp, step, is_nan "
+                            u"FROM latest_metrics"_s);
+    if (!s)
+        return -1;
+    int compared = 0;
+    for (;;) {
+        const auto row = s->step();
+        if (!row || !*row)
+            break;
+        const MlflowRun *run = findRun(store, s->text(0));
+        const MlflowMetric *metric = run ? findMetric(run->metrics, s->text(1)) : nullptr;
+        if (!metric)
+            return -1;
+        const MlflowMetricPoint &latest = metric->latest;
+        if (latest.timestamp != s->int64(3) || latest.step != s->int64(4))
+            return -1;
+        if (s->int64(5) != 0 ? !std::isnan(latest.value) : latest.value != s->real(2))
+            return -1;
+        ++compared;
+    }
+    return compared;
+}
+
 QStringList siblings(const QString &path)
 {
     QFileInfo info(path);
@@ -292,6 +323,8 @@ void TestMlflowSqlStore::mlflow3Lab()
     QCOMPARE(auc.contexts.size(), 1);
     QCOMPARE(auc.contexts[0].runId, u"3a8ea87b982e4ba092adeb06fc905112"_s);
     QCOMPARE(auc.points[0].context, 0);
+
+    QCOMPARE(compareWithLatestMetrics(path, *store), 10);
 }
 
 // A real MLflow 3.8.0 database: three finished runs with 19 params each, READY logged models
@@ -345,6 +378,8 @@ void TestMlflowSqlStore::mlflow3Trips()
     QVERIFY(first);
     QCOMPARE(first->sourceRunId, u"8dfd1249b9f446828da56bf5e85c6796"_s);
     QCOMPARE(findMetric(first->metrics, u"precision"_s)->latest.value, 0.896551724137931);
+
+    QCOMPARE(compareWithLatestMetrics(path, *store), 15);
 }
 
 // How MLflow stores what SQL cannot: ±inf as ±DBL_MAX, NaN as is_nan; status as text; the
