@@ -277,16 +277,17 @@ Result<void> Reader::readParamsAndTags()
             continue;
         const bool params = table == u"params"_s;
         qint64 orphaned = 0;
-        auto r = forEachRow(u"SELECT %1, key, value FROM %2"_s.arg(runColumn(table), table),
-                            [&](const Statement &s) {
-                                const qsizetype i = m_runIndex.find(s.utf8(0));
-                                if (i < 0) {
-                                    ++orphaned;
-                                    return;
-                                }
-                                MlflowRun &run = m_store.runs[i];
-                                (params ? run.params : run.tags).insert(s.text(1), s.text(2));
-                            });
+        auto r = forEachRow(
+            u"SELECT %1, key, value FROM %2"_s.arg(runColumn(table), table),
+            [&](const Statement &s) {
+                const qsizetype i = m_runIndex.find(s.utf8(0));
+                if (i < 0) {
+                    ++orphaned;
+                    return;
+                }
+                MlflowRun &run = m_store.runs[i];
+                (params ? run.params : run.tags).insert(m_keys.get(s.utf8(1)), s.text(2));
+            });
         if (!r)
             return r;
         orphans(orphaned, table, u"run"_s);

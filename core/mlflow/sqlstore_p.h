@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -31,6 +32,24 @@ double metricValue(const Statement &s, int valueColumn, int isNanColumn);
 // MLflow's "latest": the maximum by (step, timestamp, value), NaN ranking as the 0 MLflow stores.
 bool isLater(const MlflowMetricPoint &a, const MlflowMetricPoint &b);
 
+// Equal UTF-8 texts read as one shared QString: keys repeat from run to run.
+class TextCache
+{
+public:
+    QString get(QByteArrayView utf8)
+    {
+        const auto it = m_texts.constFind(QByteArray::fromRawData(utf8.data(), utf8.size()));
+        if (it != m_texts.cend())
+            return it.value();
+        QString text = QString::fromUtf8(utf8);
+        m_texts.insert(utf8.toByteArray(), text);
+        return text;
+    }
+
+private:
+    QHash<QByteArray, QString> m_texts;
+};
+
 // The metrics of one run or logged model while rows arrive in table order: found by their UTF-8
 // key without building a QString per row.
 struct MetricSet
@@ -40,8 +59,8 @@ struct MetricSet
     QHash<QByteArray, int> index; // once there are many keys
     int lastHit = -1;
 
-    // The metric `key`, made when new with room for `expectedPoints`.
-    MlflowMetric &get(QByteArrayView key, qsizetype expectedPoints = 0);
+    // The metric `key`, made when new with room for `expectedPoints` and its name from `names`.
+    MlflowMetric &get(QByteArrayView key, qsizetype expectedPoints = 0, TextCache *names = nullptr);
     // Points in (step, timestamp) order, the latest by MLflow's rule, metrics by key.
     QList<MlflowMetric> finish();
 };
@@ -58,7 +77,9 @@ public:
     {
         if (m_last >= -1 && m_lastId == id)
             return m_last;
-        m_lastId = id.toByteArray();
+        m_lastId.resize(id.size()); // keeps its capacity: no allocation per run
+        if (!id.isEmpty())
+            std::memcpy(m_lastId.data(), id.data(), size_t(id.size()));
         m_last = m_index.value(m_lastId, -1);
         return m_last;
     }
@@ -79,6 +100,7 @@ struct MetricsScan
     std::optional<std::pair<qint64, qint64>> rowids; // bound to ?1 and ?2 when set
     IdIndex runs;                                    // a copy: its lookups remember their last hit
     QList<MetricSet> sets;                           // one per run
+    TextCache names;                                 // the metrics' keys
     qint64 orphaned = 0;
     std::optional<Error> error;
 };
@@ -164,6 +186,7 @@ private:
     MlflowStore m_store;
     QHash<QString, qsizetype> m_experimentIndex;
     IdIndex m_runIndex;
+    TextCache m_keys; // of params and tags
     std::array<MetricsScan, 2> m_scans;
     int m_scanCount = 0;
     std::mutex m_scansMutex;

@@ -40,13 +40,13 @@ bool isLater(const MlflowMetricPoint &a, const MlflowMetricPoint &b)
     return rank(a.value) > rank(b.value);
 }
 
-MlflowMetric &MetricSet::get(QByteArrayView key, qsizetype expectedPoints)
+MlflowMetric &MetricSet::get(QByteArrayView key, qsizetype expectedPoints, TextCache *names)
 {
     if (lastHit >= 0 && keys[lastHit] == key)
         return metrics[lastHit];
     int i = -1;
     if (!index.isEmpty()) {
-        i = index.value(key.toByteArray(), -1);
+        i = index.value(QByteArray::fromRawData(key.data(), key.size()), -1);
     } else {
         for (int j = 0; j < keys.size(); ++j) {
             if (keys[j] == key) {
@@ -59,7 +59,7 @@ MlflowMetric &MetricSet::get(QByteArrayView key, qsizetype expectedPoints)
         i = int(metrics.size());
         keys.append(key.toByteArray());
         MlflowMetric metric;
-        metric.key = QString::fromUtf8(key);
+        metric.key = names ? names->get(key) : QString::fromUtf8(key);
         metric.points.reserve(expectedPoints);
         metrics.append(std::move(metric));
         if (!index.isEmpty()) {
@@ -138,7 +138,8 @@ void scanMetrics(MetricsScan &scan, std::atomic<qint64> &done, const std::atomic
             point.step = s->int64(4);
             MetricSet &set = scan.sets[i];
             const qsizetype known = set.metrics.size();
-            set.get(s->utf8(1), metrics == 0 ? 0 : std::min<qint64>(rows / metrics, 32))
+            set.get(s->utf8(1), metrics == 0 ? 0 : std::min<qint64>(rows / metrics, 32),
+                    &scan.names)
                 .points.append(point);
             metrics += set.metrics.size() - known;
         }
