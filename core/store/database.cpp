@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QUrl>
 
 #include <sqlite3.h>
 
@@ -144,6 +145,12 @@ QByteArray Statement::blob(int column) const
              : QByteArray();
 }
 
+QByteArrayView Statement::utf8(int column) const
+{
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
+    return p ? QByteArrayView(p, sqlite3_column_bytes(m_stmt, column)) : QByteArrayView();
+}
+
 std::optional<qint64> Statement::optionalInt64(int column) const
 {
     if (isNull(column))
@@ -189,7 +196,9 @@ Error Database::lastError(const QString &what) const
         break;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-        hint = u"The file is damaged or is not a Cairn database; move it away to start afresh"_s;
+        hint = m_external ? u"The file is damaged or is not a SQLite database"_s
+                          : u"The file is damaged or is not a Cairn database; move it away to "
+                            u"start afresh"_s;
         break;
     default:
         break;
@@ -244,6 +253,27 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
                                   .arg(want),
                               path, 0, 0, u"Update Cairn"_s));
     }
+    return db;
+}
+
+Result<std::unique_ptr<Database>> Database::openExternal(const QString &path, bool immutable)
+{
+    // A URI, so that the flags travel with the name; QUrl escapes '?', '#' and '%' in the path.
+    QByteArray uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toEncoded();
+    uri += immutable ? "?mode=ro&immutable=1" : "?mode=ro";
+    sqlite3 *handle = nullptr;
+    const int rc =
+        sqlite3_open_v2(uri.constData(), &handle,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::unique_ptr<Database> db(new Database(handle, path));
+    db->m_external = true;
+    if (rc != SQLITE_OK) {
+        if (!handle)
+            return fail(Error(u"cannot open the database: out of memory"_s, path));
+        return fail(db->lastError(u"cannot open the database"_s));
+    }
+    sqlite3_extended_result_codes(handle, 1);
+    sqlite3_busy_timeout(handle, 10000);
     return db;
 }
 

@@ -3,6 +3,7 @@
 #include "common/error.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QString>
 #include <QVariant>
@@ -55,6 +56,8 @@ public:
     double real(int column) const;
     QString text(int column) const;
     QByteArray blob(int column) const;
+    // The text of a column as UTF-8 bytes, without a copy: valid until the next step() or reset().
+    QByteArrayView utf8(int column) const;
     std::optional<qint64> optionalInt64(int column) const;
     std::optional<double> optionalReal(int column) const;
     int columnCount() const;
@@ -100,6 +103,13 @@ public:
     static Result<std::unique_ptr<Database>> open(const QString &path, Mode mode,
                                                   const QList<Migration> &migrations);
 
+    // Opens a SQLite file another program owns (MLflow's mlflow.db, …) read-only through a
+    // `file:…?mode=ro` URI: no schema check, no pragmas, nothing is ever written. `immutable`
+    // promises that nothing writes the file while it is open: SQLite then takes no locks and
+    // creates no -shm or -wal file.
+    static Result<std::unique_ptr<Database>> openExternal(const QString &path,
+                                                          bool immutable = false);
+
     Result<Statement> prepare(QStringView sql);
     Result<Statement> prepare(const QString &sql) { return prepare(QStringView(sql)); }
     // Runs every statement in `sql` (schema text, no values), each prepared in turn.
@@ -128,6 +138,7 @@ private:
 
     sqlite3 *m_db = nullptr;
     QString m_path;
+    bool m_external = false; // opened by openExternal(): not a Cairn database
 };
 
 // Commits on commit(), rolls back when it goes out of scope without one.
