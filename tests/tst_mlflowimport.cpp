@@ -6,6 +6,7 @@
 #include "mlflow/mlflowimport.h"
 #include "project/projectfile.h"
 #include "project/snapshot.h"
+#include "registry/registry.h"
 #include "runs/runjson.h"
 #include "runs/runstore.h"
 #include "store/projectdb.h"
@@ -112,6 +113,7 @@ private slots:
     void importedRunsAreNotLive();
     void findsStores();
     void mirrorIsReadOnlyProject();
+    void mirrorKeepsTheRegistry();
     void cliRunsOnStore();
     void cliImport();
     void gateJudgesImportedMetrics();
@@ -444,6 +446,76 @@ void TestMlflowImport::mirrorIsReadOnlyProject()
     QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 1);
 
     QVERIFY(!syncMlflowMirror(dir.filePath(u"nothing"_s)));
+}
+
+void TestMlflowImport::mirrorKeepsTheRegistry()
+{
+    // MLflow's registry as Cairn's: versions with the runs they came from and their metrics;
+    // the stage Production and the alias champion as aliases; Archived as archived; a deleted
+    // version left out; two versions in Staging: the newer holds staging.
+    QTemporaryDir dir;
+    const QString mlruns = dir.filePath(u"mlruns"_s);
+    writeStore(mlruns);
+    auto model = [&](const QString &rel, const QByteArray &text) {
+        test::writeFile(mlruns + u"/models/churn/"_s + rel, text);
+    };
+    model(u"meta.yaml"_s, "creation_timestamp: 1780000000000\nlast_updated_timestamp: "
+                          "1780000009000\nname: churn\n");
+    model(u"aliases/Champion"_s, "2");
+    auto version = [&](int n, const QByteArray &stage, const QByteArray &run) {
+        model(u"version-%1/meta.yaml"_s.arg(n),
+              "creation_timestamp: " + QByteArray::number(1780000000000LL + n * 1000) +
+                  "\ncurrent_stage: " + stage +
+                  "\nlast_updated_timestamp: " + QByteArray::number(1780000005000LL + n) +
+                  "\nname: churn\nrun_id: " + run + "\nsource: file:///m/" + QByteArray::number(n) +
+                  "\nstatus: READY\nversion: " + QByteArray::number(n) + "\nuser_id: ana\n");
+    };
+    version(1, "Archived", "aaaa0000000000000000000000000002");
+    version(2, "Production", "aaaa0000000000000000000000000001");
+    version(3, "Staging", "aaaa0000000000000000000000000001");
+    version(4, "Staging", "ffff0000000000000000000000000009"); // not in the store
+    version(5, "Deleted_Internal", "aaaa0000000000000000000000000001");
+
+    auto mirror = syncMlflowMirror(mlruns);
+    QVERIFY2(mirror, qPrintable(mirror ? QString() : mirror.error().toString()));
+    QCOMPARE(mirror->registeredModels, 1);
+    auto db = openProjectDatabase(mirror->root, Database::Mode::ReadOnly);
+    QVERIFY(db);
+    auto models = registry::listModels(**db);
+    QVERIFY(models);
+    QCOMPARE(models->size(), 1);
+    const registry::RegisteredModel &m = models->first();
+    QCOMPARE(m.name, u"churn"_s);
+    QCOMPARE(m.versions.size(), 4);
+    QCOMPARE(m.aliases.value(u"production"_s), QList<int>{2});
+    QCOMPARE(m.aliases.value(u"champion"_s), QList<int>{2});
+    QCOMPARE(m.aliases.value(u"staging"_s), QList<int>{4});
+    QCOMPARE(m.aliases.value(u"archived"_s), QList<int>{1});
+    const registry::ModelVersion *v2 = nullptr;
+    const registry::ModelVersion *v4 = nullptr;
+    for (const registry::ModelVersion &v : m.versions) {
+        if (v.version == 2)
+            v2 = &v;
+        if (v.version == 4)
+            v4 = &v;
+    }
+    QVERIFY(v2 && v4);
+    QCOMPARE(v2->runId,
+             std::optional<qint64>(runIdOf(**db, u"aaaa0000000000000000000000000001"_s)));
+    QCOMPARE(v2->metrics.value(u"loss"_s).toDouble(), 0.45);
+    QCOMPARE(v2->files.first().path, u"file:///m/2"_s);
+    QVERIFY(v2->gate.passed());
+    QVERIFY(v2->gate.note.contains(u"Production"_s));
+    QVERIFY(!v4->runId);
+    QVERIFY(v4->note.contains(u"ffff0000000000000000000000000009"_s));
+    auto history = registry::history(**db, u"churn"_s);
+    QVERIFY(history);
+    QCOMPARE(history->size(), 4 + 3); // registered, and production, staging, champion set
+
+    // Synced again: the same registry, not twice.
+    QVERIFY(syncMlflowMirror(mlruns));
+    models = registry::listModels(**db);
+    QCOMPARE(models->first().versions.size(), 4);
 }
 
 void TestMlflowImport::cliRunsOnStore()

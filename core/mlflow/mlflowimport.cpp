@@ -3,6 +3,8 @@
 #include "common/logging.h"
 #include "metrics/metricstore.h"
 #include "project/projectfile.h"
+#include "registry/gate.h"
+#include "registry/registry.h"
 #include "sqlstore.h"
 #include "store/database.h"
 #include "store/projectdb.h"
@@ -13,6 +15,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -500,6 +503,140 @@ Result<MlflowImportSummary> importMlflowRuns(Database &db, const MlflowStore &st
     return importer.run(progress);
 }
 
+// --- the registry -----------------------------------------------------------------------------
+
+Result<int> mirrorMlflowRegistry(Database &db, const MlflowStore &store)
+{
+    Transaction tx(db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    if (auto r = db.execScript(u"DELETE FROM registered_models"); !r)
+        return fail(r.error());
+    auto model = db.prepare(u"INSERT INTO registered_models (name, created_ms) VALUES (?1, ?2)");
+    auto version = db.prepare(
+        u"INSERT INTO model_versions (model_id, version, created_ms, run_id, files, "
+        "content_hash, metrics, datasets, gate_report, gate_passed, note) VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, '[]', ?8, 1, ?9)");
+    auto alias = db.prepare(u"INSERT OR IGNORE INTO model_aliases (model_id, alias, version, "
+                            "set_ms) VALUES (?1, ?2, ?3, ?4)");
+    auto transition = db.prepare(
+        u"INSERT INTO model_transitions (model_id, version, alias, action, ms, user, reason) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    auto runOf = db.prepare(u"SELECT run_id FROM imported_runs WHERE source = 'mlflow' AND "
+                            "source_run_id = ?1");
+    auto metricsOf = db.prepare(u"SELECT k.name, l.value FROM latest_metrics l JOIN metric_keys "
+                                "k ON k.id = l.key_id WHERE l.run_id = ?1");
+    for (auto *s : {&model, &version, &alias, &transition, &runOf, &metricsOf}) {
+        if (!*s)
+            return fail(s->error());
+    }
+    int written = 0;
+    for (const MlflowRegisteredModel &m : store.registeredModels) {
+        if (auto r = model->bind(1, m.name).bind(2, m.creationTime).exec(); !r)
+            return fail(r.error());
+        const qint64 modelId = db.lastInsertId();
+        // The newest version in each stage holds its alias; MLflow's own aliases first.
+        QMap<QString, std::pair<int, qint64>> aliases; // alias → version, set when
+        for (auto it = m.aliases.cbegin(); it != m.aliases.cend(); ++it)
+            aliases.insert(it.key().toLower(), {it.value().toInt(), m.lastUpdatedTime});
+        for (const MlflowModelVersion &v : m.versions) {
+            if (v.deleted)
+                continue;
+            const int number = v.version.toInt();
+            std::optional<qint64> runId;
+            QJsonObject metrics;
+            if (!v.runId.isEmpty() && runOf->bind(1, v.runId).step().value_or(false)) {
+                runId = runOf->int64(0);
+                metricsOf->bind(1, *runId);
+                while (metricsOf->step().value_or(false))
+                    metrics.insert(metricsOf->text(0), metricsOf->isNull(1)
+                                                           ? QJsonValue(u"NaN"_s)
+                                                           : QJsonValue(metricsOf->real(1)));
+                metricsOf->reset();
+            }
+            runOf->reset();
+            registry::GateReport gate;
+            gate.model = m.name;
+            gate.runId = runId.value_or(0);
+            gate.evaluated = QDateTime::fromMSecsSinceEpoch(v.creationTime);
+            gate.note = u"registered in MLflow (stage %1, status %2): MLflow has no gate"_s.arg(
+                v.currentStage.isEmpty() ? u"None"_s : v.currentStage,
+                v.status.isEmpty() ? u"READY"_s : v.status);
+            const QJsonArray files{
+                QJsonObject{{u"path"_s, v.source}, {u"hash"_s, QString()}, {u"size"_s, 0}}};
+            QString note = v.description;
+            if (!runId && !v.runId.isEmpty())
+                note = (note.isEmpty() ? QString() : note + u"\n"_s) +
+                       u"MLflow run %1 is not in this store (or was deleted)"_s.arg(v.runId);
+            if (auto r =
+                    version->bind(1, modelId)
+                        .bind(2, number)
+                        .bind(3, v.creationTime)
+                        .bind(4, runId)
+                        .bind(5, QString::fromUtf8(
+                                     QJsonDocument(files).toJson(QJsonDocument::Compact)))
+                        .bind(6, u"mlflow:%1"_s.arg(v.version))
+                        .bind(7, QString::fromUtf8(
+                                     QJsonDocument(metrics).toJson(QJsonDocument::Compact)))
+                        .bind(8, QString::fromUtf8(QJsonDocument(registry::gateReportToJson(gate))
+                                                       .toJson(QJsonDocument::Compact)))
+                        .bind(9, note)
+                        .exec();
+                !r)
+                return fail(r.error());
+            if (auto r = transition->bind(1, modelId)
+                             .bind(2, number)
+                             .bind(3, QString())
+                             .bind(4, u"register"_s)
+                             .bind(5, v.creationTime)
+                             .bind(6, v.userId)
+                             .bind(7, u"registered in MLflow"_s)
+                             .exec();
+                !r)
+                return fail(r.error());
+            ++written;
+            const QString stage = v.currentStage.toLower();
+            if (stage == u"archived"_s) {
+                if (auto r = alias->bind(1, modelId)
+                                 .bind(2, u"archived"_s)
+                                 .bind(3, number)
+                                 .bind(4, v.lastUpdatedTime)
+                                 .exec();
+                    !r)
+                    return fail(r.error());
+            } else if (stage == u"production"_s || stage == u"staging"_s) {
+                auto held = aliases.constFind(stage);
+                if (held == aliases.constEnd() || held->first < number)
+                    aliases.insert(stage, {number, v.lastUpdatedTime});
+            }
+        }
+        for (auto it = aliases.cbegin(); it != aliases.cend(); ++it) {
+            if (!registry::checkAliasName(it.key()).isEmpty())
+                continue; // a name Cairn's aliases cannot hold
+            if (auto r = alias->bind(1, modelId)
+                             .bind(2, it.key())
+                             .bind(3, it->first)
+                             .bind(4, it->second)
+                             .exec();
+                !r)
+                return fail(r.error());
+            if (auto r = transition->bind(1, modelId)
+                             .bind(2, it->first)
+                             .bind(3, it.key())
+                             .bind(4, u"set"_s)
+                             .bind(5, it->second)
+                             .bind(6, QString())
+                             .bind(7, u"set in MLflow"_s)
+                             .exec();
+                !r)
+                return fail(r.error());
+        }
+    }
+    if (auto r = tx.commit(); !r)
+        return fail(r.error());
+    return written;
+}
+
 // --- the mirror -------------------------------------------------------------------------------
 
 static QString markerPath(const QString &root)
@@ -590,6 +727,8 @@ Result<MlflowMirror> syncMlflowMirror(const QString &path, const Progress &progr
     if (!summary)
         return fail(summary.error());
     mirror.summary = *summary;
+    if (auto r = mirrorMlflowRegistry(**db, *store); !r)
+        return fail(r.error());
 
     QJsonObject marker{
         {u"source"_s, QString(kSource)},

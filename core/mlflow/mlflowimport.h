@@ -83,6 +83,12 @@ struct MlflowMirror
 };
 
 QString mlflowMirrorRoot(const MlflowStoreLocation &store);
+// The store's model registry as Cairn's (the mirror's registry tables are replaced): each
+// registered model and version that is not deleted, with the imported run it came from and that
+// run's latest metrics; stages Production and Staging become the aliases production and staging
+// (the newest version in the stage, as MLflow's latest-versions lists it), Archived becomes
+// archived, and MLflow's aliases stay aliases (lower-cased). Returns the versions written.
+Result<int> mirrorMlflowRegistry(Database &db, const MlflowStore &store);
 Result<MlflowMirror> syncMlflowMirror(const QString &path, const Progress &progress = {});
 
 // The store a mirror project folder stands for (its `.cairn/mirror.json`), if it is one.
