@@ -23,6 +23,15 @@ namespace {
 constexpr int kRefused = 1;
 constexpr int kCannot = 2;
 
+// Register and promote change the registry: an MLflow store opened read-only keeps MLflow's.
+Error readOnlyStore(const Project &project)
+{
+    return Error(u"%1 is an MLflow store opened read-only: its registry is MLflow's"_s.arg(
+                     project.projectFile))
+        .withHint(u"Import its runs into a project (`cairn-cli import mlflow PATH --project DIR`) "
+                  "and register them there"_s);
+}
+
 int cannot(const Error &e)
 {
     reportError(e);
@@ -148,6 +157,8 @@ int cmdRegister(const QStringList &args)
     const auto project = load(parser, &code);
     if (!project)
         return kCannot;
+    if (project->format == ProjectFormat::MlflowStore)
+        return cannot(readOnlyStore(*project));
     auto db = openProjectDatabase(project->rootDir);
     if (!db)
         return cannot(db.error());
@@ -219,6 +230,8 @@ int cmdPromote(const QStringList &args)
     const auto project = load(parser, &code);
     if (!project)
         return kCannot;
+    if (project->format == ProjectFormat::MlflowStore)
+        return cannot(readOnlyStore(*project));
     auto db = openProjectDatabase(project->rootDir);
     if (!db)
         return cannot(db.error());

@@ -37,8 +37,12 @@ void GateReportView::setReport(const registry::GateReport &report)
         auto *item = new QTreeWidgetItem(this);
         item->setIcon(0, verdictIcon(Verdict::Skipped));
         item->setText(0, tr("No gate declared"));
-        item->setText(1, tr("Add `gate:` to the model in cairn.yaml: metric conditions and the "
-                            "data checks of the datasets the run used"));
+        const QString text = !report.note.isEmpty()
+                                 ? report.note
+                                 : tr("Add `gate:` to the model in cairn.yaml: metric conditions "
+                                      "and the data checks of the datasets the run used");
+        item->setText(1, text);
+        item->setToolTip(1, text);
         return;
     }
     if (!report.failure.isEmpty()) {

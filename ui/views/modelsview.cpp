@@ -258,6 +258,11 @@ void ModelsView::setSnapshot(const ProjectSnapshot &snapshot)
     const bool sameRoot = snapshot.root == m_root;
     m_root = snapshot.root;
     m_project = snapshot.project ? std::make_shared<const Project>(*snapshot.project) : nullptr;
+    m_readOnly = m_project && m_project->format == ProjectFormat::MlflowStore;
+    m_register->setVisible(!m_readOnly);
+    m_files->setVisible(!m_readOnly); // the store's model files are MLflow's artifacts
+    m_promote->setVisible(!m_readOnly);
+    m_archive->setVisible(!m_readOnly);
     const QString keep = sameRoot ? m_model->currentText() : QString();
     {
         const QSignalBlocker block(m_model);
@@ -313,6 +318,20 @@ void ModelsView::refresh()
             } else {
                 m_loaded = std::move(*loaded);
             }
+            // Versions registered for a model the project file no longer (or never) declares,
+            // as in an MLflow store, are listed too.
+            const QSignalBlocker block(m_model);
+            const QString current = m_model->currentText();
+            for (const registry::RegisteredModel &r : m_loaded.models) {
+                if (m_model->findText(r.name) < 0) {
+                    m_model->addItem(QIcon(u":/cairn/icons/model.svg"_s), r.name);
+                    m_model->setItemData(m_model->count() - 1,
+                                         tr("Registered, not declared in the project file"),
+                                         Qt::ToolTipRole);
+                }
+            }
+            if (current.isEmpty() && m_model->count() > 0)
+                m_model->setCurrentIndex(0);
             showModel();
             emit refreshed();
         });
@@ -344,8 +363,13 @@ void ModelsView::showModel()
             item->setText(CreatedCol, v.created.toLocalTime().toString(u"yyyy-MM-dd HH:mm"_s));
             item->setToolTip(CreatedCol, locale.toString(v.created.toLocalTime()));
             const bool passed = v.gate.passed();
-            item->setIcon(GateCol, verdictIcon(passed ? Verdict::Pass : Verdict::Fail));
-            item->setText(GateCol, passed ? tr("passed") : tr("failed"));
+            if (!v.gate.declared) {
+                item->setIcon(GateCol, verdictIcon(Verdict::Skipped));
+                item->setText(GateCol, tr("no gate"));
+            } else {
+                item->setIcon(GateCol, verdictIcon(passed ? Verdict::Pass : Verdict::Fail));
+                item->setText(GateCol, passed ? tr("passed") : tr("failed"));
+            }
             item->setToolTip(GateCol, tr("The gate as evaluated at registration"));
             QStringList shown;
             for (const QString &name : gateMetricNames(spec, v.metrics))
@@ -358,6 +382,9 @@ void ModelsView::showModel()
             }
         }
     }
+    // Room for every alias chip (a version can hold several).
+    m_versions->resizeColumnToContents(AliasesCol);
+    m_versions->setColumnWidth(AliasesCol, std::max(150, m_versions->columnWidth(AliasesCol)));
     for (const registry::Transition &t : m_loaded.history) {
         if (t.model != model)
             continue;
@@ -382,7 +409,15 @@ void ModelsView::showModel()
         item->setToolTip(3, t.reason);
         item->setText(4, t.user);
     }
-    if (!spec) {
+    if (m_readOnly) {
+        m_status->setText(reg ? tr("%n version(s) registered in MLflow; shown read-only", nullptr,
+                                   int(reg->versions.size()))
+                              : tr("This MLflow store has no registered models."));
+    } else if (!spec && reg) {
+        m_status->setText(tr("%1 is registered but not declared in the project file: declare it "
+                             "under <code>models:</code> to register and promote versions.")
+                              .arg(model.toHtmlEscaped()));
+    } else if (!spec) {
         m_status->setText(m_project && m_project->models.isEmpty()
                               ? tr("The project declares no models. Add them under "
                                    "<code>models:</code> in cairn.yaml.")
@@ -456,7 +491,7 @@ void ModelsView::setBusy(bool busy, const QString &message)
 {
     m_busy = busy;
     const bool haveVersion = selected() != nullptr;
-    m_register->setEnabled(!busy && m_project && !currentModel().isEmpty());
+    m_register->setEnabled(!busy && m_project && !m_readOnly && m_project->model(currentModel()));
     m_promote->setEnabled(!busy && haveVersion);
     m_archive->setEnabled(!busy && haveVersion &&
                           !selected()->aliases.contains(registry::kArchived));

@@ -94,6 +94,7 @@ private:
     std::shared_ptr<const Project> m_project;
     Loaded m_loaded;
     bool m_busy = false;
+    bool m_readOnly = false; // an MLflow store: its registry is MLflow's, shown as it is
     int m_wantVersion = 0;
     JobTracker m_load{this};
     JobTracker m_change{this};
