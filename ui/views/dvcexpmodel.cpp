@@ -147,7 +147,9 @@ QVariant DvcExpModel::data(const QModelIndex &index, int role) const
             return *n;
         return v->text;
     case Qt::TextAlignmentRole:
-        if (v && v->number())
+        if (!v)
+            return int(Qt::AlignHCenter | Qt::AlignVCenter);
+        if (v->number())
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return int(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ForegroundRole:

@@ -161,10 +161,9 @@ DvcView::DvcView(QWidget *parent)
     m_compare->setHeaderLabels({tr("File"), tr("Key"), tr("A (old)"), tr("B (new)"), tr("Change")});
     m_compare->setUniformRowHeights(true);
     m_compare->setAlternatingRowColors(true);
-    m_compare->setColumnWidth(0, 170);
-    m_compare->setColumnWidth(1, 130);
-    m_compare->setColumnWidth(2, 90);
-    m_compare->setColumnWidth(3, 90);
+    m_compare->header()->setStretchLastSection(false);
+    m_compare->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_compare->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     compareLayout->addWidget(m_compare, 1);
 
     // Stages: the workspace against dvc.lock, as `dvc status` says it.
@@ -242,8 +241,8 @@ DvcView::DvcView(QWidget *parent)
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_table);
     split->addWidget(bottom);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
     layout->addWidget(split, 1);
 
     auto *debounce = new QTimer(this);
@@ -381,9 +380,10 @@ void DvcView::showRows(Result<QList<dvc::DvcRow>> rows)
         experiments += !r.experiment.isEmpty();
         warnings.append(r.warnings);
     }
-    m_status->setText(experiments > 0
-                          ? tr("%1 commits, %2 experiments").arg(commits).arg(experiments)
-                          : tr("%n commit(s)", nullptr, commits));
+    QString status = tr("%n commit(s)", nullptr, commits);
+    if (experiments > 0)
+        status += u", "_s + tr("%n experiment(s)", nullptr, experiments);
+    m_status->setText(status);
     if (warnings.isEmpty()) {
         m_warnings->hide();
     } else {
@@ -649,12 +649,10 @@ void DvcView::readPlots()
                 if (xi < 0)
                     xi = columns.size() > 1 ? 1 : 0;
                 m_plotX->setCurrentIndex(xi);
+                // Without a choice, the last column, as DVC does when dvc.yaml names no `y`.
                 int yi = m_plotY->findText(y);
-                if (yi < 0) {
-                    yi = 0;
-                    while (yi < columns.size() - 1 && columns[yi] == m_plotX->currentText())
-                        ++yi;
-                }
+                if (yi < 0)
+                    yi = int(columns.size()) - 1;
                 m_plotY->setCurrentIndex(yi);
             }
             drawPlot();
