@@ -345,12 +345,24 @@ private slots:
         QVERIFY(section.isValid());
         QCOMPARE(section.data().toString(), u"Experiments"_s);
 
+        // Read when the section opens; a file that cannot be read is listed in Problems.
+        write(u"metrics.json"_s, "{\"acc\": 0.9,\n  \"loss\": oops}\n");
         QSignalSpy loaded(w.dvcView(), &DvcView::loaded);
-        w.openSection(Section::Experiments);
+        w.openSection(Section::Experiments, m_commits[0].left(7) + u',' + m_commits[2]);
         QCOMPARE(w.tabs()->currentWidget(), w.dvcView());
         QCOMPARE(w.tabs()->tabText(w.tabs()->currentIndex()), u"Experiments"_s);
         QVERIFY(loaded.wait(30000));
+        write(u"metrics.json"_s, R"({"acc": 0.9, "loss": 0.4, "f1": 0.88})");
         QCOMPARE(w.dvcView()->model()->rowCount(), 4);
+        // The rows named when opening are selected once read.
+        QCOMPARE(w.dvcView()->table()->selectionModel()->selectedRows().size(), 2);
+        QVERIFY(w.dvcView()->compareTitle()->text().contains(m_commits[0].left(7)));
+        bool listed = false;
+        for (const ProblemsModel::Problem &p : w.problems()->problems()) {
+            listed = listed || (p.severity == ProblemsModel::Severity::Warning &&
+                                p.error.file == u"metrics.json"_s && p.error.line == 2);
+        }
+        QVERIFY(listed);
     }
 };
 
