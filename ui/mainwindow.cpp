@@ -18,6 +18,7 @@
 #include "views/datasetsview.h"
 #include "views/diffview.h"
 #include "views/driftview.h"
+#include "views/dvcview.h"
 #include "views/entrypointsview.h"
 #include "views/filesview.h"
 #include "views/modelsview.h"
@@ -65,6 +66,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_datasetsView(new DatasetsView)
     , m_modelsView(new ModelsView)
     , m_pipelinesView(new PipelinesView)
+    , m_dvcView(new DvcView)
     , m_versionsView(new VersionsView)
     , m_diffView(new DiffView)
     , m_driftView(new DriftView)
@@ -205,6 +207,15 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
                 statusBar()->showMessage(tr("Pipeline run %1 %2").arg(id).arg(status), 10000);
             });
     connect(m_versionsView, &VersionsView::compareRequested, this, &MainWindow::compareVersions);
+    // Files of some revisions that could not be read: listed in Problems, replaced at each read.
+    connect(m_dvcView, &DvcView::warningsChanged, this, [this](const Errors &warnings) {
+        if (!m_snapshot)
+            return;
+        const QString source = m_snapshot->root + QStringLiteral("#dvc");
+        m_problems->clearSource(source);
+        for (const Error &w : warnings)
+            m_problems->add(ProblemsModel::Severity::Warning, w, source);
+    });
     connect(m_runsView, &RunsView::rerunRequested, this, &MainWindow::rerun);
     connect(m_runsView, &RunsView::reproduceRequested, this, &MainWindow::reproduce);
     connect(m_runsView, &RunsView::cancelRequested, this, &MainWindow::cancelRun);
@@ -549,6 +560,7 @@ void MainWindow::applySnapshot(ProjectSnapshot s)
     m_versionsView->setSnapshot(s);
     m_diffView->setSnapshot(s);
     m_driftView->setSnapshot(s);
+    m_dvcView->setSnapshot(s);
     if (first) {
         m_runsView->setProjectRoot(s.root);
         m_runs->setProject(s.root);
@@ -594,6 +606,8 @@ QWidget *MainWindow::viewFor(Section section) const
         return m_entryPointsView;
     case Section::Pipelines:
         return m_pipelinesView;
+    case Section::Experiments:
+        return m_dvcView;
     }
     return nullptr;
 }
@@ -605,8 +619,8 @@ void MainWindow::openSection(Section section, const QString &item)
     QWidget *view = viewFor(section);
     int index = m_tabs->indexOf(view);
     if (index < 0) {
-        static const char *icons[] = {"overview", "runs",  "dataset",    "model",   "versions",
-                                      "diff",     "drift", "entrypoint", "pipeline"};
+        static const char *icons[] = {"overview", "runs",  "dataset",    "model",    "versions",
+                                      "diff",     "drift", "entrypoint", "pipeline", "experiments"};
         index = m_tabs->addTab(
             view,
             QIcon(
@@ -626,6 +640,8 @@ void MainWindow::openSection(Section section, const QString &item)
         m_versionsView->selectFile(item);
     else if (section == Section::Pipelines)
         m_pipelinesView->selectPipeline(item);
+    else if (section == Section::Experiments)
+        m_dvcView->selectRevisions(item.split(QLatin1Char(',')));
 }
 
 void MainWindow::compareVersions(const QString &a, const QString &b)

@@ -20,6 +20,7 @@ class QTreeView;
 namespace cairn::ui {
 
 class DiffView;
+class DvcView;
 class DriftView;
 class EntryPointsView;
 class DatasetsView;
@@ -70,6 +71,7 @@ public:
     DatasetsView *datasetsView() const { return m_datasetsView; }
     ModelsView *modelsView() const { return m_modelsView; }
     PipelinesView *pipelinesView() const { return m_pipelinesView; }
+    DvcView *dvcView() const { return m_dvcView; }
     // Opens the diff view on two versions and compares them.
     void compareVersions(const QString &a, const QString &b);
 
@@ -140,6 +142,7 @@ private:
     DatasetsView *m_datasetsView;
     ModelsView *m_modelsView;
     PipelinesView *m_pipelinesView;
+    DvcView *m_dvcView;
     VersionsView *m_versionsView;
     DiffView *m_diffView;
     DriftView *m_driftView;

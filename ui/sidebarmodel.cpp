@@ -30,6 +30,8 @@ QString sectionTitle(Section section)
         return SidebarModel::tr("Entry points");
     case Section::Pipelines:
         return SidebarModel::tr("Pipelines");
+    case Section::Experiments:
+        return SidebarModel::tr("Experiments");
     }
     return {};
 }
@@ -159,6 +161,12 @@ void SidebarModel::fillChildren(Node *projectNode, const ProjectSnapshot &snapsh
         section(Section::EntryPoints, counted(Section::EntryPoints, p ? p->entryPoints.size() : 0));
     if (p && !p->pipelines.isEmpty())
         section(Section::Pipelines, counted(Section::Pipelines, p->pipelines.size()));
+    // Two stat calls on the GUI thread; the experiments are read when the section opens.
+    const QDir root(snapshot.root);
+    if (!snapshot.root.isEmpty() &&
+        (QFileInfo::exists(root.filePath(QStringLiteral("dvc.yaml"))) ||
+         QFileInfo::exists(root.filePath(QStringLiteral("params.yaml")))))
+        section(Section::Experiments, sectionTitle(Section::Experiments));
     if (!p)
         return;
     for (const DatasetSpec &d : p->datasets)
@@ -303,6 +311,9 @@ static QIcon sectionIcon(Section s)
         break;
     case Section::Pipelines:
         name = "pipeline";
+        break;
+    case Section::Experiments:
+        name = "experiments";
         break;
     }
     return QIcon(QStringLiteral(":/cairn/icons/%1.svg").arg(QLatin1StringView(name)));

@@ -21,7 +21,8 @@ enum class Section
     Diff,
     Drift,
     EntryPoints,
-    Pipelines
+    Pipelines,
+    Experiments // DVC experiments: shown when the folder has a dvc.yaml or params.yaml
 };
 QString sectionTitle(Section section);
 

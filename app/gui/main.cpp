@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         u"open"_s,
         u"What to show once the project is open: overview, runs, datasets[:NAME[:validate]], "
         "models[:NAME], versions[:NAME], diff[:A|B[|rows|schema|statistics]], "
-        "drift[:comparison|over-time], entry-points, pipelines, or "
+        "drift[:comparison|over-time], entry-points, pipelines, experiments[:REV,REV], or "
         "run:ID[:summary|metrics|output|code|lineage]."_s,
         u"WHAT"_s);
     const QCommandLineOption launchOption(
@@ -96,11 +96,11 @@ int main(int argc, char **argv)
     auto showRequested = [&window, open] {
         using cairn::ui::Section;
         static const QHash<QString, Section> sections = {
-            {u"overview"_s, Section::Overview},  {u"runs"_s, Section::Runs},
-            {u"datasets"_s, Section::Datasets},  {u"models"_s, Section::Models},
-            {u"versions"_s, Section::Versions},  {u"diff"_s, Section::Diff},
-            {u"drift"_s, Section::Drift},        {u"entry-points"_s, Section::EntryPoints},
-            {u"pipelines"_s, Section::Pipelines}};
+            {u"overview"_s, Section::Overview},   {u"runs"_s, Section::Runs},
+            {u"datasets"_s, Section::Datasets},   {u"models"_s, Section::Models},
+            {u"versions"_s, Section::Versions},   {u"diff"_s, Section::Diff},
+            {u"drift"_s, Section::Drift},         {u"entry-points"_s, Section::EntryPoints},
+            {u"pipelines"_s, Section::Pipelines}, {u"experiments"_s, Section::Experiments}};
         if (sections.contains(open)) {
             window.openSection(sections.value(open));
         } else if (open.startsWith(u"drift:"_s)) {
@@ -112,6 +112,9 @@ int main(int argc, char **argv)
             window.openSection(Section::Datasets, parts.value(1));
             if (parts.value(2) == u"validate"_s)
                 window.datasetsView()->validation()->validate();
+        } else if (open.startsWith(u"experiments:"_s)) {
+            // experiments:REV,REV selects those rows (and compares them).
+            window.openSection(Section::Experiments, open.mid(12));
         } else if (open.startsWith(u"models:"_s)) {
             window.openSection(Section::Models, open.mid(7));
         } else if (open.startsWith(u"versions:"_s)) {
