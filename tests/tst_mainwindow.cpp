@@ -309,6 +309,26 @@ private slots:
         QCOMPARE(w.snapshot()->root, mirror);
         QCOMPARE(w.snapshot()->runCount, 22);
         QCOMPARE(w.problems()->rowCount(), 0);
+
+        // File ▸ Import MLflow Runs… into a project of one's own: the runs join its own, and a
+        // second import adds nothing.
+        const QString project = m_tmp.filePath(QStringLiteral("with-mlflow"));
+        QDir().mkpath(project);
+        test::writeFile(project + QStringLiteral("/cairn.yaml"), "version: 1\nname: mine\n");
+        QVERIFY(openAndWait(w, project));
+        QCOMPARE(w.snapshot()->runCount, 0);
+        for (const char *expected :
+             {"22 new, 0 changed, 0 already", "0 new, 0 changed, 22 already"}) {
+            QSignalSpy imported(&w, &MainWindow::mlflowImported);
+            QSignalSpy loaded(&w, &MainWindow::projectLoaded);
+            w.importMlflow(store);
+            QVERIFY(imported.wait(20000));
+            QVERIFY2(imported.first().first().toString().contains(QLatin1String(expected)),
+                     qPrintable(imported.first().first().toString()));
+            QVERIFY(loaded.wait(20000));
+            QCOMPARE(w.snapshot()->runCount, 22);
+        }
+        QCOMPARE(w.problems()->rowCount(), 0);
     }
 
     void runsViewFiltersAndRunDetails()

@@ -143,6 +143,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_loadCancel->hide();
     connect(m_loadCancel, &QPushButton::clicked, this, [this] {
         m_loader.cancel();
+        m_importer.cancel();
         m_loadCancel->hide();
         statusBar()->showMessage(tr("Opening cancelled"), 5000);
     });
@@ -315,6 +316,14 @@ void MainWindow::buildMenus()
         if (!f.isEmpty())
             openProject(f);
     });
+    m_importAction = file->addAction(tr("&Import MLflow Runs…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("Import MLflow Runs: an mlruns folder, or the folder holding mlflow.db"),
+            m_currentPath.isEmpty() ? QDir::homePath() : m_currentPath);
+        if (!dir.isEmpty())
+            importMlflow(dir);
+    });
+    m_importAction->setEnabled(false);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
         m_recentMenu->clear();
@@ -479,6 +488,70 @@ void MainWindow::openProject(const QString &path)
     startLoad(root);
 }
 
+void MainWindow::importMlflow(const QString &path)
+{
+    if (!m_snapshot || !m_snapshot->project ||
+        m_snapshot->project->format == ProjectFormat::MlflowStore)
+        return;
+    const QString root = m_snapshot->root;
+    auto last = std::make_shared<std::atomic_int>(-1);
+    QPointer<MainWindow> self(this);
+    auto percent = [self, last](int p) {
+        if (last->exchange(p) == p)
+            return;
+        QMetaObject::invokeMethod(qApp, [self, p] {
+            if (!self)
+                return;
+            self->m_loadCancel->show();
+            self->statusBar()->showMessage(tr("Importing MLflow runs… %1%").arg(p));
+        });
+    };
+    statusBar()->showMessage(
+        tr("Reading the MLflow store %1…").arg(QDir::toNativeSeparators(path)));
+    m_importer.run(
+        [path, root, percent](const std::atomic_bool &cancelled) -> Result<QString> {
+            const auto store = findMlflowStore(path);
+            if (!store)
+                return std::unexpected(
+                    Error(tr("not an MLflow store"), path)
+                        .withHint(tr("Choose an mlruns folder (experiment folders with "
+                                     "meta.yaml), or the folder that holds mlruns or mlflow.db")));
+            // Half the bar for reading, half for writing.
+            auto read = readMlflowStore(*store, [&](qint64 done, qint64 total) {
+                if (total > 0)
+                    percent(int(50 * done / total));
+                return !cancelled;
+            });
+            if (!read)
+                return std::unexpected(read.error());
+            auto db = openProjectDatabase(root);
+            if (!db)
+                return std::unexpected(db.error());
+            auto s = importMlflowRuns(**db, *read, {}, [&](qint64 done, qint64 total) {
+                if (total > 0)
+                    percent(50 + int(50 * done / total));
+                return !cancelled;
+            });
+            if (!s)
+                return std::unexpected(s.error());
+            return tr("Imported from %1: %2 new, %3 changed, %4 already imported run(s)")
+                .arg(QDir::toNativeSeparators(store->path), QString::number(s->added),
+                     QString::number(s->updated), QString::number(s->unchanged));
+        },
+        [this](Result<QString> result) {
+            m_loadCancel->hide();
+            if (!result) {
+                statusBar()->clearMessage();
+                m_problems->add(ProblemsModel::Severity::Error, result.error());
+                revealDock(m_problemsDock);
+                return;
+            }
+            statusBar()->showMessage(*result, 15000);
+            emit mlflowImported(*result);
+            reload();
+        });
+}
+
 void MainWindow::reload()
 {
     if (!m_currentPath.isEmpty())
@@ -522,6 +595,7 @@ void MainWindow::applySnapshot(ProjectSnapshot s)
         return;
     }
     m_currentPath = s.root; // a store opens as its mirror: reloads read the store again
+    m_importAction->setEnabled(s.project && s.project->format != ProjectFormat::MlflowStore);
     if (!QFileInfo(s.root).isDir()) {
         m_problems->add(ProblemsModel::Severity::Error,
                         Error(tr("the project folder does not exist"), s.root)

@@ -10,6 +10,7 @@
 
 #include <optional>
 
+class QAction;
 class QFileSystemWatcher;
 class QLabel;
 class QMenu;
@@ -102,8 +103,13 @@ public slots:
     // Presses the drift view's Retrain without asking for the parameters (the GUI's --retrain:
     // naming it on the command line is the go-ahead, as with --launch).
     void retrainNow();
+    // Imports the runs of the MLflow store at `path` (core's importMlflowRuns) into the open
+    // project on the thread pool, with progress and Cancel in the status bar, then reloads.
+    void importMlflow(const QString &path);
 
 signals:
+    // An import finished: what it did, as the status bar says it.
+    void mlflowImported(const QString &summary);
     void projectLoaded(const QString &root, bool ok);
     void runLaunched(qint64 id);
     // A pipeline run was recorded and its supervisor started.
@@ -157,6 +163,8 @@ private:
     QDockWidget *m_problemsDock = nullptr;
     JobTracker m_loader{this};
     JobTracker m_reproducer{this};
+    JobTracker m_importer{this};
+    QAction *m_importAction = nullptr;
     bool m_shownOnce = false;
 };
 
