@@ -548,6 +548,22 @@ void TestMlflowImport::cliRunsOnStore()
                  .value(u"value"_s)
                  .toDouble(),
              0.5652173913043478);
+
+    // Two MLflow runs compared like Cairn's: parameters and latest metrics; exit 1: they differ.
+    r = test::runProcess(test::cliPath(), {u"diff"_s, u"runs"_s, u"0fea9f88"_s, u"248903a4"_s,
+                                           u"--project"_s, store, u"--json"_s});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonObject diff = QJsonDocument::fromJson(r.out).object();
+    bool sawAccuracy = false;
+    for (const QJsonValue &m : diff.value(u"metrics"_s).toArray()) {
+        const QJsonObject o = m.toObject();
+        if (o.value(u"name"_s).toString() == u"accuracy"_s) {
+            sawAccuracy = true;
+            QCOMPARE(o.value(u"a"_s).toDouble(), 0.5652173913043478);
+            QCOMPARE(o.value(u"status"_s).toString(), u"changed"_s);
+        }
+    }
+    QVERIFY2(sawAccuracy, r.out.constData());
 }
 
 void TestMlflowImport::cliImport()

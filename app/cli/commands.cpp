@@ -64,6 +64,8 @@ Commands:
   diff data A B               What changed between two versions of a table: schema,
                               rows, cells (--key COL, --tolerance X, --json,
                               --format daff|html, --output FILE)
+  diff runs A B [--json]      Two runs' parameters, latest metrics and what they ran
+                              (exit 1 when they differ)
   diff model A B [--json]     What changed between two safetensors models, tensor by
                               tensor (A, B: a file or PATH@REVISION, e.g.
                               data/train.csv@HEAD~1; DVC-tracked data comes from the

@@ -8,6 +8,8 @@
 #include "diff/modelcompare.h"
 #include "diff/tablediff.h"
 #include "diff/tableversion.h"
+#include "runs/rundiff.h"
+#include "runs/runjson.h"
 #include "store/projectdb.h"
 #include "vcs/revision.h"
 #include "versioning/describe.h"
@@ -320,6 +322,45 @@ int cmdVersions(const QStringList &args)
     return 0;
 }
 
+// Two runs of the project (Cairn's, or imported from MLflow): parameters, latest metrics, what
+// they ran.
+static int diffRunsCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"What differs between two runs: parameters, the latest value of each metric and the "
+        "change, entry point (or MLflow experiment), status, commit and duration."_s);
+    parser.addPositionalArgument(u"A"_s, u"A run: a number, `last`, or its uuid's start."_s);
+    parser.addPositionalArgument(u"B"_s, u"The other run."_s);
+    parser.addOption(projectOption);
+    const QCommandLineOption json(u"json"_s, u"Print JSON."_s);
+    const QCommandLineOption all(u"all"_s, u"List what did not change too."_s);
+    parser.addOptions({json, all});
+    int code = 0;
+    if (!parse(parser, u"diff runs"_s, args, &code))
+        return code;
+    const QStringList pos = parser.positionalArguments();
+    if (pos.size() != 2) {
+        printErr(u"cairn-cli diff runs: give two runs, for example `cairn-cli diff runs 12 14`"_s);
+        return kCannotCompare;
+    }
+    auto db = openProjectDatabase(projectRoot(parser), Database::Mode::ReadOnly);
+    if (!db)
+        return cannotCompare(db.error());
+    auto a = resolveRunId(**db, pos.at(0));
+    if (!a)
+        return cannotCompare(a.error());
+    auto b = resolveRunId(**db, pos.at(1));
+    if (!b)
+        return cannotCompare(b.error());
+    auto d = diffRuns(**db, *a, *b);
+    if (!d)
+        return cannotCompare(d.error());
+    printOut(parser.isSet(json) ? QString::fromUtf8(QJsonDocument(runDiffJson(*d)).toJson())
+                                : runDiffText(*d, parser.isSet(all)));
+    return d->changedParams() + d->changedMetrics() > 0 ? kDifferent : kSame;
+}
+
 int cmdDiff(const QStringList &args)
 {
     const QString what = args.value(0);
@@ -327,9 +368,12 @@ int cmdDiff(const QStringList &args)
         return diffData(args.mid(1));
     if (what == u"model"_s)
         return diffModel(args.mid(1));
+    if (what == u"runs"_s)
+        return diffRunsCommand(args.mid(1));
     printErr(u"usage: cairn-cli diff data A B [--key COL]... [--tolerance X] "
              "[--json | --format daff|html] [--output FILE]\n"
              "       cairn-cli diff model A B [--json] (safetensors, ONNX, JSON/YAML, any file)\n"
+             "       cairn-cli diff runs A B [--json] [--all] (two runs of the project)\n"
              "A and B are files or PATH@REVISION (data/train.csv@HEAD~1).\n"_s);
     return what == u"--help"_s || what == u"-h"_s ? 0 : kCannotCompare;
 }
