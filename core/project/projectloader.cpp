@@ -74,7 +74,6 @@ std::expected<Project, Errors> loadProject(const QString &dir)
             p.name = s.fileName() == u"mlruns"_s || s.fileName() == u"mlflow.db"_s
                          ? u"%1/%2"_s.arg(s.dir().dirName(), s.fileName())
                          : s.fileName();
-            p.description = u"MLflow store %1, opened read-only"_s.arg(store->path);
         }
         return p;
     }
