@@ -331,6 +331,39 @@ private slots:
         QCOMPARE(w.problems()->rowCount(), 0);
     }
 
+    void largeStoreShowsNewestRunsFirst()
+    {
+        // 1,200 runs: the window shows the newest 1,000 at once, then all of them.
+        QTemporaryDir dir;
+        const QString mlruns = dir.filePath(QStringLiteral("mlruns"));
+        test::writeFile(mlruns + QStringLiteral("/3/meta.yaml"), "experiment_id: '3'\nname: big\n");
+        for (int i = 0; i < 1200; ++i) {
+            const QString id = QStringLiteral("%1").arg(i, 32, 10, QLatin1Char('0'));
+            test::writeFile(mlruns + QStringLiteral("/3/") + id + QStringLiteral("/meta.yaml"),
+                            "run_id: " + id.toUtf8() +
+                                "\nexperiment_id: '3'\nstatus: 3\n"
+                                "start_time: " +
+                                QByteArray::number(1780000000000LL + i) + "\n");
+            test::writeFile(mlruns + QStringLiteral("/3/") + id + QStringLiteral("/metrics/m"),
+                            "1780000000000 " + QByteArray::number(i) + " 0\n");
+        }
+        MainWindow w(options());
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::projectLoaded);
+        w.openProject(mlruns);
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(w.snapshot()->runCount, 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 2, 30000);
+        QCOMPARE(w.snapshot()->runCount, 1200);
+        QCOMPARE(w.problems()->rowCount(), 0);
+        // Numbered in time order whichever part came first: the newest is #1200.
+        w.openSection(Section::Runs);
+        QTRY_COMPARE(w.runsView()->model()->rowCount(), 1200);
+        const QModelIndex top = w.runsView()->model()->index(0, 0);
+        QTRY_VERIFY(top.data(RunsTableModel::LoadedRole).toBool());
+        QCOMPARE(top.data().toString(), QStringLiteral("1200"));
+    }
+
     void runsViewFiltersAndRunDetails()
     {
         MainWindow w(options());

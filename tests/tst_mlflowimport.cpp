@@ -71,6 +71,23 @@ void writeStore(const QString &mlruns)
                     "1780000002100 1.5 0\n");
 }
 
+// `n` runs in experiment 7, run i started at 1780000000000 + i ms, with a param and a metric.
+void writeManyRuns(const QString &mlruns, int n)
+{
+    test::writeFile(mlruns + u"/7/meta.yaml"_s, "experiment_id: '7'\nname: big\n");
+    for (int i = 0; i < n; ++i) {
+        const QString run = mlruns + u"/7/%1"_s.arg(i, 32, 10, QLatin1Char('0'));
+        test::writeFile(run + u"/meta.yaml"_s, QByteArray("run_id: ") +
+                                                   QFileInfo(run).fileName().toUtf8() +
+                                                   "\nexperiment_id: '7'\nstatus: 3\nstart_time: " +
+                                                   QByteArray::number(1780000000000LL + i) + "\n");
+        test::writeFile(run + u"/params/i"_s, QByteArray::number(i));
+        test::writeFile(run + u"/metrics/m"_s, "1780000000000 " + QByteArray::number(i) +
+                                                   " 0\n1780000000001 " +
+                                                   QByteArray::number(2 * i) + " 1\n");
+    }
+}
+
 qint64 count(Database &db, const QString &sql)
 {
     auto q = db.prepare(sql);
@@ -114,6 +131,7 @@ private slots:
     void findsStores();
     void mirrorIsReadOnlyProject();
     void mirrorKeepsTheRegistry();
+    void mirrorInTwoParts();
     void cliRunsOnStore();
     void cliImport();
     void gateJudgesImportedMetrics();
@@ -287,18 +305,7 @@ void TestMlflowImport::bulkLoadKeepsIndexes()
     // keys checked again after): the same rows, and the schema as it was.
     QTemporaryDir dir;
     const QString mlruns = dir.filePath(u"mlruns"_s);
-    test::writeFile(mlruns + u"/7/meta.yaml"_s, "experiment_id: '7'\nname: big\n");
-    for (int i = 0; i < 1200; ++i) {
-        const QString run = mlruns + u"/7/%1"_s.arg(i, 32, 10, QLatin1Char('0'));
-        test::writeFile(run + u"/meta.yaml"_s, QByteArray("run_id: ") +
-                                                   QFileInfo(run).fileName().toUtf8() +
-                                                   "\nexperiment_id: '7'\nstatus: 3\nstart_time: " +
-                                                   QByteArray::number(1780000000000LL + i) + "\n");
-        test::writeFile(run + u"/params/i"_s, QByteArray::number(i));
-        test::writeFile(run + u"/metrics/m"_s, "1780000000000 " + QByteArray::number(i) +
-                                                   " 0\n1780000000001 " +
-                                                   QByteArray::number(2 * i) + " 1\n");
-    }
+    writeManyRuns(mlruns, 1200);
     auto db = openProjectDatabase(dir.filePath(u"project"_s));
     QVERIFY(db);
     auto indexes = [&] {
@@ -410,6 +417,15 @@ void TestMlflowImport::findsStores()
     test::writeFile(dir.filePath(u"notes.db"_s), "not a database");
     QVERIFY(!findMlflowStore(dir.filePath(u"notes.db"_s)));
     QVERIFY(!findMlflowStore(dir.filePath(u"missing"_s)));
+    // A folder with models/ of its own, or a .trash, is no store by that alone; an experiment
+    // folder (runs whose meta.yaml names the experiment) is not a store either.
+    QDir().mkpath(dir.filePath(u"repo/models/weights"_s));
+    QDir().mkpath(dir.filePath(u"repo/.trash"_s));
+    QVERIFY(!findMlflowStore(dir.filePath(u"repo"_s)));
+    QVERIFY(!findMlflowStore(mlruns + u"/1"_s));
+    // The folder MLflow ran in, with models/ beside mlruns/: the store is mlruns.
+    QDir().mkpath(dir.filePath(u"work/models/local"_s));
+    QCOMPARE(findMlflowStore(dir.filePath(u"work"_s))->path, mlruns);
 }
 
 void TestMlflowImport::mirrorIsReadOnlyProject()
@@ -446,6 +462,70 @@ void TestMlflowImport::mirrorIsReadOnlyProject()
     QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 1);
 
     QVERIFY(!syncMlflowMirror(dir.filePath(u"nothing"_s)));
+}
+
+void TestMlflowImport::mirrorInTwoParts()
+{
+    // A large store's first opening: the newest runs first, numbered by their rank in time, then
+    // the rest; a sync stopped between the parts is made again from scratch.
+    QTemporaryDir dir;
+    const QString mlruns = dir.filePath(u"mlruns"_s);
+    writeManyRuns(mlruns, 1200);
+    const auto idOf = [](Database &db, int i) {
+        return runIdOf(db, u"%1"_s.arg(i, 32, 10, QLatin1Char('0')));
+    };
+    {
+        auto sync = beginMlflowMirrorSync(mlruns, {}, 100);
+        QVERIFY2(sync, qPrintable(sync ? QString() : sync.error().toString()));
+        QCOMPARE(sync->mirror.summary.added, 100);
+        QCOMPARE(sync->remaining, 1100);
+        // The first part opens as the store's project already.
+        auto project = loadProject(sync->mirror.root);
+        QVERIFY(project);
+        QCOMPARE(project->format, ProjectFormat::MlflowStore);
+        {
+            auto db = openProjectDatabase(sync->mirror.root, Database::Mode::ReadOnly);
+            QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 100);
+            QCOMPARE(idOf(**db, 1199), 1200);
+            QCOMPARE(idOf(**db, 1100), 1101);
+            QCOMPARE(idOf(**db, 0), -1);
+        }
+        auto done = finishMlflowMirrorSync(*sync);
+        QVERIFY2(done, qPrintable(done ? QString() : done.error().toString()));
+        QCOMPARE(done->summary.added, 1100);
+        QCOMPARE(done->summary.unchanged, 100);
+        QCOMPARE(sync->remaining, 0);
+        auto db = openProjectDatabase(done->root, Database::Mode::ReadOnly);
+        QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 1200);
+        // Ids follow the start times.
+        QCOMPARE(count(**db, u"SELECT count(*) FROM runs a JOIN runs b ON b.id = a.id + 1 WHERE "
+                             "b.started_ms < a.started_ms"_s),
+                 0);
+        QCOMPARE(idOf(**db, 0), 1);
+        QCOMPARE(idOf(**db, 1199), 1200);
+    }
+    // A second opening of a whole mirror imports nothing, in one part.
+    auto again = beginMlflowMirrorSync(mlruns, {}, 100);
+    QVERIFY(again);
+    QCOMPARE(again->remaining, 0);
+    QCOMPARE(again->mirror.summary.unchanged, 1200);
+    QCOMPARE(again->mirror.summary.added, 0);
+
+    // Stopped between the parts: the next sync makes the mirror again, whole and in order.
+    QTemporaryDir other;
+    const QString second = other.filePath(u"mlruns"_s);
+    writeManyRuns(second, 1200);
+    {
+        auto half = beginMlflowMirrorSync(second, {}, 100);
+        QVERIFY(half);
+        QCOMPARE(half->remaining, 1100);
+    } // dropped: the lock is released, the mirror is marked unfinished
+    auto whole = syncMlflowMirror(second);
+    QVERIFY2(whole, qPrintable(whole ? QString() : whole.error().toString()));
+    QCOMPARE(whole->summary.added, 1200);
+    auto db = openProjectDatabase(whole->root, Database::Mode::ReadOnly);
+    QCOMPARE(count(**db, u"SELECT count(*) FROM runs"_s), 1200);
+    QCOMPARE(idOf(**db, 0), 1);
 }
 
 void TestMlflowImport::mirrorKeepsTheRegistry()

@@ -144,6 +144,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_loadCancel, &QPushButton::clicked, this, [this] {
         m_loader.cancel();
         m_importer.cancel();
+        m_mirrorFinisher.cancel();
         m_loadCancel->hide();
         statusBar()->showMessage(tr("Opening cancelled"), 5000);
     });
@@ -441,40 +442,57 @@ void MainWindow::createDemo()
 
 // The snapshot of a project folder. An MLflow store, or the mirror of one (reopened from the
 // project list or reloaded), is read into its mirror first (core/mlflow/mlflowimport.h), which
-// is what opens: `percent` reports the reading, `cancelled` stops it.
-static ProjectSnapshot loadProjectOrStore(const QString &path, const std::atomic_bool &cancelled,
-                                          const std::function<void(int)> &percent)
+// is what opens: `percent` reports the reading, `cancelled` stops it. A large store's first
+// opening imports its newest runs only; `pending` then imports the rest.
+struct LoadedProject
+{
+    ProjectSnapshot snapshot;
+    std::shared_ptr<MlflowMirrorSync> pending;
+};
+
+// The runs a large store's first opening shows before the rest is read in.
+static constexpr int kNewestFirst = 1000;
+
+static LoadedProject loadProjectOrStore(const QString &path, const std::atomic_bool &cancelled,
+                                        const std::function<void(int)> &percent)
 {
     QString target = path;
     const auto mirrored = mirroredMlflowStore(path);
     if (mirrored)
         target = mirrored->path;
     if (!opensAsMlflowStore(target))
-        return loadSnapshot(path);
-    auto mirror = syncMlflowMirror(target, [&](qint64 done, qint64 total) {
-        if (total > 0)
-            percent(int(100 * done / total));
-        return !cancelled;
-    });
-    if (!mirror) {
+        return {loadSnapshot(path), nullptr};
+    auto sync = beginMlflowMirrorSync(
+        target,
+        [&](qint64 done, qint64 total) {
+            if (total > 0)
+                percent(int(100 * done / total));
+            return !cancelled;
+        },
+        kNewestFirst);
+    if (!sync) {
         // The mirror of the last opening still shows; the problem says why it may be behind.
         ProjectSnapshot s = mirrored ? loadSnapshot(path) : ProjectSnapshot{};
         if (!mirrored)
             s.root = path;
-        s.errors.append(mirror.error());
-        return s;
+        s.errors.append(sync.error());
+        return {s, nullptr};
     }
-    ProjectSnapshot s = loadSnapshot(mirror->root);
+    const MlflowMirror &mirror = sync->mirror;
+    ProjectSnapshot s = loadSnapshot(mirror.root);
     if (s.project) {
-        const qsizetype shown = std::min<qsizetype>(mirror->warnings.size(), 50);
-        s.project->warnings.append(mirror->warnings.mid(0, shown));
-        if (mirror->warnings.size() > shown)
+        const qsizetype shown = std::min<qsizetype>(mirror.warnings.size(), 50);
+        s.project->warnings.append(mirror.warnings.mid(0, shown));
+        if (mirror.warnings.size() > shown)
             s.project->warnings.append(Error(
                 QCoreApplication::translate("MainWindow", "%n more unreadable part(s) of the store",
-                                            nullptr, int(mirror->warnings.size() - shown)),
-                mirror->store.path));
+                                            nullptr, int(mirror.warnings.size() - shown)),
+                mirror.store.path));
     }
-    return s;
+    std::shared_ptr<MlflowMirrorSync> pending;
+    if (sync->remaining > 0)
+        pending = std::make_shared<MlflowMirrorSync>(std::move(*sync));
+    return {s, pending};
 }
 
 void MainWindow::openProject(const QString &path)
@@ -574,13 +592,61 @@ void MainWindow::startLoad(const QString &root)
                 tr("Reading the MLflow store %1… %2%").arg(QDir::toNativeSeparators(root)).arg(p));
         });
     };
+    // A store's copy being finished holds its lock: let it go first.
+    m_mirrorFinisher.cancel();
     m_loader.run(
         [root, percent](const std::atomic_bool &cancelled) {
             return loadProjectOrStore(root, cancelled, percent);
         },
-        [this](ProjectSnapshot s) {
+        [this](LoadedProject loaded) {
             m_loadCancel->hide();
-            applySnapshot(std::move(s));
+            const QString mirror = loaded.snapshot.root;
+            applySnapshot(std::move(loaded.snapshot));
+            if (loaded.pending)
+                finishMirror(mirror, loaded.pending);
+        });
+}
+
+void MainWindow::finishMirror(const QString &root, std::shared_ptr<MlflowMirrorSync> pending)
+{
+    // The newest runs show; the rest of the store is read in the background, then the project
+    // is shown again whole.
+    const int shown = pending->mirror.summary.added + pending->mirror.summary.unchanged;
+    const int all = shown + pending->remaining;
+    auto last = std::make_shared<std::atomic_int>(-1);
+    QPointer<MainWindow> self(this);
+    auto percent = [self, last, root, shown, all](int p) {
+        if (last->exchange(p) == p)
+            return;
+        QMetaObject::invokeMethod(qApp, [self, p, root, shown, all] {
+            if (!self || self->m_currentPath != root)
+                return;
+            self->m_loadCancel->show();
+            self->statusBar()->showMessage(
+                tr("Showing the newest %1 of %2 runs; reading the rest of the MLflow store… %3%")
+                    .arg(QLocale().toString(shown), QLocale().toString(all))
+                    .arg(p));
+        });
+    };
+    m_mirrorFinisher.run(
+        [root, pending, percent](const std::atomic_bool &cancelled) -> Result<ProjectSnapshot> {
+            auto done = finishMlflowMirrorSync(*pending, [&](qint64 d, qint64 t) {
+                if (t > 0)
+                    percent(int(100 * d / t));
+                return !cancelled;
+            });
+            if (!done)
+                return std::unexpected(done.error());
+            return loadSnapshot(root);
+        },
+        [this](Result<ProjectSnapshot> s) {
+            m_loadCancel->hide();
+            if (!s) {
+                statusBar()->clearMessage();
+                m_problems->add(ProblemsModel::Severity::Error, s.error());
+                return;
+            }
+            applySnapshot(std::move(*s));
         });
 }
 
@@ -635,6 +701,8 @@ void MainWindow::applySnapshot(ProjectSnapshot s)
     m_diffView->setSnapshot(s);
     m_driftView->setSnapshot(s);
     m_dvcView->setSnapshot(s);
+    if (!first)
+        m_runsView->refresh(); // a reloaded store brings runs of its own
     if (first) {
         m_runsView->setProjectRoot(s.root);
         m_runs->setProject(s.root);

@@ -18,6 +18,10 @@ class QPushButton;
 class QTabWidget;
 class QTreeView;
 
+namespace cairn {
+struct MlflowMirrorSync;
+}
+
 namespace cairn::ui {
 
 class DiffView;
@@ -131,6 +135,7 @@ private:
     QWidget *viewFor(Section section) const;
     void updateStatusBar();
     void startLoad(const QString &root);
+    void finishMirror(const QString &root, std::shared_ptr<MlflowMirrorSync> pending);
     // Shows a bottom dock (a quarter of the height when it was hidden) in front of its tabs.
     void revealDock(QDockWidget *dock);
 
@@ -164,6 +169,7 @@ private:
     JobTracker m_loader{this};
     JobTracker m_reproducer{this};
     JobTracker m_importer{this};
+    JobTracker m_mirrorFinisher{this};
     QAction *m_importAction = nullptr;
     bool m_shownOnce = false;
 };

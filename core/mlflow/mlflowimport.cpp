@@ -18,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSet>
@@ -43,18 +44,37 @@ static bool isSqliteFile(const QString &path)
     return f.open(QIODevice::ReadOnly) && f.read(16) == QByteArrayView("SQLite format 3\0", 16);
 }
 
-static bool looksLikeMlruns(const QDir &dir)
+// Whether `dir` holds an experiment folder: <id>/meta.yaml that names an experiment, not a run
+// (a run's meta.yaml names its experiment too, so an experiment folder is not a store).
+static bool holdsExperiment(const QDir &dir)
 {
-    if (dir.exists(u".trash"_s) || QFileInfo(dir.filePath(u"models"_s)).isDir())
-        return true;
-    // An experiment folder: <id>/meta.yaml naming an experiment.
     const auto subs = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString &s : subs) {
         QFile meta(dir.filePath(s + u"/meta.yaml"_s));
         if (!meta.open(QIODevice::ReadOnly))
             continue;
         const QByteArray head = meta.read(4096);
-        if (head.contains("artifact_location") || head.contains("experiment_id"))
+        if ((head.contains("artifact_location") || head.contains("experiment_id")) &&
+            !head.contains("run_id") && !head.contains("run_uuid"))
+            return true;
+    }
+    return false;
+}
+
+static bool looksLikeMlruns(const QDir &dir)
+{
+    if (holdsExperiment(dir))
+        return true;
+    // Every experiment deleted (in .trash), or a registry alone: models/<name>/version-<n>/.
+    if (QFileInfo(dir.filePath(u".trash"_s)).isDir() &&
+        holdsExperiment(QDir(dir.filePath(u".trash"_s))))
+        return true;
+    const QDir models(dir.filePath(u"models"_s));
+    const auto names =
+        models.exists() ? models.entryList(QDir::Dirs | QDir::NoDotAndDotDot) : QStringList();
+    for (const QString &n : names) {
+        if (!QDir(models.filePath(n)).entryList({u"version-*"_s}, QDir::Dirs).isEmpty() &&
+            QFileInfo(models.filePath(n + u"/meta.yaml"_s)).isFile())
             return true;
     }
     return false;
@@ -71,12 +91,13 @@ std::optional<MlflowStoreLocation> findMlflowStore(const QString &path)
         return std::nullopt;
     }
     const QDir dir(info.canonicalFilePath());
-    if (looksLikeMlruns(dir))
-        return MlflowStoreLocation{MlflowStoreKind::Files, dir.path()};
+    // The folder MLflow ran in first: it may hold models/ of its own beside mlruns/.
     if (QFileInfo(dir.filePath(u"mlruns"_s)).isDir() &&
         looksLikeMlruns(QDir(dir.filePath(u"mlruns"_s))))
         return MlflowStoreLocation{MlflowStoreKind::Files,
                                    QFileInfo(dir.filePath(u"mlruns"_s)).canonicalFilePath()};
+    if (looksLikeMlruns(dir))
+        return MlflowStoreLocation{MlflowStoreKind::Files, dir.path()};
     const QString db = dir.filePath(u"mlflow.db"_s);
     if (QFileInfo(db).isFile() && isSqliteFile(db))
         return MlflowStoreLocation{MlflowStoreKind::Sqlite, QFileInfo(db).canonicalFilePath()};
@@ -225,7 +246,8 @@ public:
 private:
     Result<void> prepare();
     Result<void> write(const MlflowRun &run, const QString &experimentName,
-                       const QString &signature, std::optional<qint64> existingId);
+                       const QString &signature, std::optional<qint64> existingId,
+                       std::optional<qint64> rankId);
 
     Database &m_db;
     const MlflowStore &m_store;
@@ -250,9 +272,9 @@ Result<void> Importer::prepare()
     // ?8 started ?9 ended ?10 note ?11 commit ?12 branch ?13 remote
     for (auto r : {
              p(m_insertRun,
-               u"INSERT INTO runs (uuid, name, entry_point, command, working_dir, status, "
+               u"INSERT INTO runs (id, uuid, name, entry_point, command, working_dir, status, "
                "created_ms, started_ms, ended_ms, note, git_commit, git_branch, git_remote) "
-               "VALUES (?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+               "VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
              p(m_updateRun, u"UPDATE runs SET uuid = ?2, name = ?3, entry_point = ?4, command = "
                             "?5, status = ?6, created_ms = ?7, started_ms = ?8, ended_ms = ?9, "
                             "note = ?10, git_commit = ?11, git_branch = ?12, git_remote = ?13 "
@@ -277,11 +299,14 @@ Result<void> Importer::prepare()
 }
 
 Result<void> Importer::write(const MlflowRun &run, const QString &experimentName,
-                             const QString &signature, std::optional<qint64> existingId)
+                             const QString &signature, std::optional<qint64> existingId,
+                             std::optional<qint64> rankId)
 {
     Statement &s = existingId ? *m_updateRun : *m_insertRun;
     if (existingId)
         s.bind(1, *existingId);
+    else
+        s.bind(1, rankId); // NULL: the next id
     const qint64 created = run.startTime > 0 ? run.startTime : 0;
     s.bind(2, run.id)
         .bind(3, run.name)
@@ -388,8 +413,13 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
         return a->startTime != b->startTime ? a->startTime < b->startTime : a->id < b->id;
     });
 
+    // The part imported now: the newest runs when asked, else all.
+    const qsizetype first = m_options.newest > 0 && m_options.newest < order.size()
+                                ? order.size() - m_options.newest
+                                : 0;
+    const qsizetype count = order.size() - first;
     QList<qint64> stale;
-    if (m_options.prune) {
+    if (m_options.prune && first == 0) {
         for (auto it = existing.cbegin(); it != existing.cend(); ++it) {
             if (!inStore.contains(it.key()))
                 stale.append(it->runId);
@@ -417,7 +447,7 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
             return db.execScript(u"PRAGMA foreign_keys=ON");
         }
     } bulk{m_db, {}, false};
-    if (order.size() >= 1000 && existing.isEmpty()) {
+    if (count >= 1000 && existing.isEmpty()) {
         auto empty = m_db.prepare(u"SELECT NOT EXISTS (SELECT 1 FROM runs)");
         if (empty && empty->step().value_or(false) && empty->int64(0) == 1) {
             empty->reset();
@@ -439,10 +469,11 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
         }
     }
 
-    const qint64 total = order.size() + stale.size();
+    const qint64 total = count + stale.size();
     qint64 done = 0;
     Transaction tx(m_db);
-    for (const MlflowRun *run : std::as_const(order)) {
+    for (qsizetype i = first; i < order.size(); ++i) {
+        const MlflowRun *run = order.at(i);
         if (done % kRunsPerTransaction == 0) {
             if (done > 0) {
                 if (auto r = tx.commit(); !r)
@@ -464,7 +495,9 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
         }
         const std::optional<qint64> id =
             found != existing.constEnd() ? std::optional<qint64>(found->runId) : std::nullopt;
-        if (auto r = write(*run, experimentName, signature, id); !r)
+        const std::optional<qint64> rank =
+            m_options.rankIds ? std::optional<qint64>(i + 1) : std::nullopt;
+        if (auto r = write(*run, experimentName, signature, id, rank); !r)
             return fail(r.error());
         ++(id ? m_summary.updated : m_summary.added);
     }
@@ -472,7 +505,7 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
         auto del = m_db.prepare(u"DELETE FROM runs WHERE id = ?1");
         if (!del)
             return fail(del.error());
-        if (order.isEmpty()) {
+        if (count == 0) {
             if (auto r = tx.begin(); !r)
                 return fail(r.error());
         }
@@ -482,7 +515,7 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
             ++m_summary.removed;
         }
     }
-    if (!order.isEmpty() || !stale.isEmpty()) {
+    if (count > 0 || !stale.isEmpty()) {
         if (auto r = tx.commit(); !r)
             return fail(r.error());
     }
@@ -677,16 +710,68 @@ std::optional<MlflowStoreLocation> mirroredMlflowStore(const QString &projectRoo
                                path};
 }
 
-Result<MlflowMirror> syncMlflowMirror(const QString &path, const Progress &progress)
+static Result<void> writeMarker(const MlflowMirror &mirror, bool complete)
+{
+    QJsonObject marker{
+        {u"source"_s, QString(kSource)},
+        {u"kind"_s, mirror.store.kind == MlflowStoreKind::Sqlite ? u"sqlite"_s : u"files"_s},
+        {u"store"_s, mirror.store.path},
+        {u"synced_ms"_s, QDateTime::currentMSecsSinceEpoch()},
+        {u"complete"_s, complete},
+    };
+    QSaveFile out(markerPath(mirror.root));
+    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(marker).toJson()) < 0 ||
+        !out.commit())
+        return fail(Error(u"cannot write the mirror's marker: %1"_s.arg(out.errorString()),
+                          markerPath(mirror.root)));
+    return ok();
+}
+
+static Result<std::unique_ptr<Database>> openMirror(const QString &root)
+{
+    // The mirror is a cache of the store: it is written without waiting for the disk (no fsync,
+    // which made a first import of 10,000 runs several times slower), and a mirror a crash left
+    // unreadable is made again.
+    auto db = openProjectDatabase(root);
+    if (!db) {
+        qCWarning(lcProject) << "rebuilding the mirror" << root << db.error().toString();
+        for (const QString &f : {u"cairn.db"_s, u"cairn.db-wal"_s, u"cairn.db-shm"_s})
+            QFile::remove(QDir(root).filePath(u".cairn/"_s + f));
+        db = openProjectDatabase(root);
+        if (!db)
+            return fail(db.error());
+    }
+    if (auto r = (*db)->execScript(u"PRAGMA synchronous=OFF"); !r)
+        return fail(r.error());
+    return db;
+}
+
+Result<MlflowMirrorSync> beginMlflowMirrorSync(const QString &path, const Progress &progress,
+                                               int newestFirst)
 {
     const auto location = findMlflowStore(path);
     if (!location)
         return fail(Error(u"not an MLflow store"_s, path)
                         .withHint(u"Name an mlruns folder, an mlflow.db file, or the folder that "
                                   "holds one of them"_s));
-    MlflowMirror mirror;
+    MlflowMirrorSync sync;
+    MlflowMirror &mirror = sync.mirror;
     mirror.store = *location;
     mirror.root = mlflowMirrorRoot(*location);
+    const QString stateDir = QDir(mirror.root).filePath(u".cairn"_s);
+    if (!QDir().mkpath(stateDir))
+        return fail(Error(u"cannot create Cairn's folder for this store"_s, mirror.root)
+                        .withHint(u"Check that the cache folder ($XDG_CACHE_HOME or ~/.cache) is "
+                                  "writable"_s));
+    // One sync of a mirror at a time (the window and cairn-cli may open the same store).
+    auto lock = std::make_shared<QLockFile>(QDir(stateDir).filePath(u"sync.lock"_s));
+    lock->setStaleLockTime(0); // a lock whose process is gone is stale, however young
+    if (!lock->tryLock(120000))
+        return fail(Error(u"another Cairn has been reading this store into its copy for two "
+                          "minutes"_s,
+                          mirror.root)
+                        .withHint(u"Wait for it to finish, or close it and try again"_s));
+    sync.lock = lock;
 
     // Reading is most of the work for a store seen before; for a new one the import is about as
     // long. Half the progress each.
@@ -700,50 +785,86 @@ Result<MlflowMirror> syncMlflowMirror(const QString &path, const Progress &progr
     auto store = readMlflowStore(*location, half(0));
     if (!store)
         return fail(store.error());
-    mirror.warnings = store->warnings;
-    mirror.registeredModels = int(store->registeredModels.size());
-    mirror.loggedModels = int(store->loggedModels.size());
+    sync.store = std::make_shared<const MlflowStore>(std::move(*store));
+    mirror.warnings = sync.store->warnings;
+    mirror.registeredModels = int(sync.store->registeredModels.size());
+    mirror.loggedModels = int(sync.store->loggedModels.size());
 
-    if (!QDir().mkpath(QDir(mirror.root).filePath(u".cairn"_s)))
-        return fail(Error(u"cannot create Cairn's folder for this store"_s, mirror.root)
-                        .withHint(u"Check that the cache folder ($XDG_CACHE_HOME or ~/.cache) is "
-                                  "writable"_s));
-    // The mirror is a cache of the store: it is written without waiting for the disk (no fsync,
-    // which made a first import of 10,000 runs several times slower), and a mirror a crash left
-    // unreadable is made again.
-    auto db = openProjectDatabase(mirror.root);
-    if (!db) {
-        qCWarning(lcProject) << "rebuilding the mirror" << mirror.root << db.error().toString();
-        for (const QString &f : {u"cairn.db"_s, u"cairn.db-wal"_s, u"cairn.db-shm"_s})
-            QFile::remove(QDir(mirror.root).filePath(u".cairn/"_s + f));
-        db = openProjectDatabase(mirror.root);
-        if (!db)
-            return fail(db.error());
+    // A mirror whose first sync stopped halfway is made again: its ids were ranks of that time.
+    {
+        QFile f(markerPath(mirror.root));
+        if (f.open(QIODevice::ReadOnly) &&
+            !QJsonDocument::fromJson(f.readAll()).object().value(u"complete"_s).toBool(true)) {
+            f.close();
+            for (const QString &name : {u"cairn.db"_s, u"cairn.db-wal"_s, u"cairn.db-shm"_s})
+                QFile::remove(QDir(stateDir).filePath(name));
+        }
     }
-    if (auto r = (*db)->execScript(u"PRAGMA synchronous=OFF"); !r)
-        return fail(r.error());
-    auto summary =
-        importMlflowRuns(**db, *store, {.includeDeleted = false, .prune = true}, half(1));
+    auto db = openMirror(mirror.root);
+    if (!db)
+        return fail(db.error());
+    {
+        // In its own scope: a statement left stepping would lock the schema for the bulk load.
+        auto empty = (*db)->prepare(u"SELECT NOT EXISTS (SELECT 1 FROM imported_runs)");
+        sync.fresh = empty && empty->step().value_or(false) && empty->int64(0) == 1;
+    }
+
+    int active = 0;
+    for (const MlflowRun &r : sync.store->runs)
+        active += r.deleted ? 0 : 1;
+    const bool split = sync.fresh && newestFirst > 0 && active > newestFirst;
+    MlflowImportOptions options{.includeDeleted = false, .prune = true};
+    options.rankIds = sync.fresh;
+    options.newest = split ? newestFirst : 0;
+    auto summary = importMlflowRuns(**db, *sync.store, options, half(1));
     if (!summary)
         return fail(summary.error());
     mirror.summary = *summary;
-    if (auto r = mirrorMlflowRegistry(**db, *store); !r)
+    if (split) {
+        sync.remaining = active - newestFirst;
+        if (auto r = writeMarker(mirror, false); !r)
+            return fail(r.error());
+        return sync;
+    }
+    if (auto r = mirrorMlflowRegistry(**db, *sync.store); !r)
         return fail(r.error());
-
-    QJsonObject marker{
-        {u"source"_s, QString(kSource)},
-        {u"kind"_s, location->kind == MlflowStoreKind::Sqlite ? u"sqlite"_s : u"files"_s},
-        {u"store"_s, location->path},
-        {u"synced_ms"_s, QDateTime::currentMSecsSinceEpoch()},
-    };
-    QSaveFile out(markerPath(mirror.root));
-    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(marker).toJson()) < 0 ||
-        !out.commit())
-        return fail(Error(u"cannot write the mirror's marker: %1"_s.arg(out.errorString()),
-                          markerPath(mirror.root)));
+    if (auto r = writeMarker(mirror, true); !r)
+        return fail(r.error());
+    sync.lock.reset();
     qCDebug(lcProject) << "mirror of" << location->path << "in" << mirror.root << "added"
                        << mirror.summary.added << "updated" << mirror.summary.updated;
+    return sync;
+}
+
+Result<MlflowMirror> finishMlflowMirrorSync(MlflowMirrorSync &sync, const Progress &progress)
+{
+    MlflowMirror mirror = sync.mirror;
+    if (sync.remaining == 0 || !sync.store)
+        return mirror;
+    auto db = openMirror(mirror.root);
+    if (!db)
+        return fail(db.error());
+    MlflowImportOptions options{.includeDeleted = false, .prune = true};
+    options.rankIds = sync.fresh;
+    auto summary = importMlflowRuns(**db, *sync.store, options, progress);
+    if (!summary)
+        return fail(summary.error());
+    mirror.summary = *summary;
+    if (auto r = mirrorMlflowRegistry(**db, *sync.store); !r)
+        return fail(r.error());
+    if (auto r = writeMarker(mirror, true); !r)
+        return fail(r.error());
+    sync.remaining = 0;
+    sync.lock.reset();
     return mirror;
+}
+
+Result<MlflowMirror> syncMlflowMirror(const QString &path, const Progress &progress)
+{
+    auto sync = beginMlflowMirrorSync(path, progress);
+    if (!sync)
+        return fail(sync.error());
+    return sync->mirror;
 }
 
 } // namespace cairn

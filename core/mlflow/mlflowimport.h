@@ -11,6 +11,7 @@
 
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace cairn {
@@ -47,6 +48,12 @@ struct MlflowImportOptions
 {
     bool includeDeleted = false; // MLflow's own lists leave deleted runs out; so does Cairn
     bool prune = false;          // remove runs imported from this store that it no longer has
+    // Only the newest N runs (by start time) of the store, 0: all. Pruning waits for a whole
+    // import.
+    int newest = 0;
+    // New runs take as id their rank among the store's runs by start time (1 for the oldest), so
+    // that ids follow time whichever part of the store is imported first: for an empty mirror.
+    bool rankIds = false;
 };
 
 struct MlflowImportSummary
@@ -83,6 +90,26 @@ struct MlflowMirror
 };
 
 QString mlflowMirrorRoot(const MlflowStoreLocation &store);
+
+// A sync in two parts, so a large store's first opening shows its newest runs while the rest
+// is imported: beginMlflowMirrorSync reads the store and, for a mirror made now, imports only its
+// `newestFirst` newest runs (0: all); finishMlflowMirrorSync imports the rest (and the registry).
+// The mirror's lock (`.cairn/sync.lock`) is held from begin to finish, so another process
+// syncing the same store waits; a mirror left half made (the program stopped between the parts)
+// is made again at the next sync.
+struct MlflowMirrorSync
+{
+    MlflowMirror mirror; // summary: what the first part did
+    std::shared_ptr<const MlflowStore> store;
+    std::shared_ptr<void> lock;
+    bool fresh = false; // the mirror was empty: its ids are the runs' ranks by start time
+    int remaining = 0;  // runs the second part imports; 0: the mirror is up to date
+};
+Result<MlflowMirrorSync> beginMlflowMirrorSync(const QString &path, const Progress &progress = {},
+                                               int newestFirst = 0);
+// Does nothing when nothing remains. Returns the mirror with what the second part did.
+Result<MlflowMirror> finishMlflowMirrorSync(MlflowMirrorSync &sync, const Progress &progress = {});
+
 // The store's model registry as Cairn's (the mirror's registry tables are replaced): each
 // registered model and version that is not deleted, with the imported run it came from and that
 // run's latest metrics; stages Production and Staging become the aliases production and staging

@@ -173,6 +173,32 @@ int main(int argc, char **argv)
     if (qEnvironmentVariableIsSet("BENCH_IMPORT_ONLY"))
         return 0;
 
+    {
+        // What the window does on a first opening: the newest 1,000 runs, listed, then the rest
+        // in the background. Into a cache folder of its own, so it starts cold.
+        QTemporaryDir windowCache;
+        qputenv("XDG_CACHE_HOME", windowCache.path().toLocal8Bit());
+        t.restart();
+        auto sync = beginMlflowMirrorSync(mlruns, {}, 1000);
+        if (!sync)
+            qFatal("%s", qPrintable(sync.error().toString()));
+        auto db = openProjectDatabase(sync->mirror.root, Database::Mode::ReadOnly);
+        if (!db)
+            qFatal("%s", qPrintable(db.error().toString()));
+        auto page = RunStore(**db).list(200);
+        if (!page || page->isEmpty())
+            qFatal("no runs listed");
+        const double shown = ms(t);
+        t.restart();
+        auto rest = finishMlflowMirrorSync(*sync);
+        if (!rest)
+            qFatal("%s", qPrintable(rest.error().toString()));
+        std::printf("first open as the window does it: newest %d runs listed after %.0f ms; the "
+                    "other %d read in %.0f ms more\n",
+                    sync->mirror.summary.added, shown, rest->summary.added, ms(t));
+        qputenv("XDG_CACHE_HOME", cache.path().toLocal8Bit());
+    }
+
     for (const char *pass : {"first open (read + import)", "second open (read, nothing new)"}) {
         t.restart();
         auto mirror = syncMlflowMirror(mlruns);
