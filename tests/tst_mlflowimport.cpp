@@ -7,6 +7,7 @@
 #include "project/projectfile.h"
 #include "project/snapshot.h"
 #include "registry/registry.h"
+#include "runs/runcontrol.h"
 #include "runs/runjson.h"
 #include "runs/runstore.h"
 #include "store/projectdb.h"
@@ -318,7 +319,7 @@ void TestMlflowImport::bulkLoadKeepsIndexes()
     };
     const QStringList before = indexes();
     QVERIFY(before.contains(u"params_key_value"_s));
-    auto s = importMlflowRuns(**db, *readMlflowFileStore(mlruns));
+    auto s = importMlflowRuns(**db, *readMlflowFileStore(mlruns), {.bulk = true});
     QVERIFY(s);
     QCOMPARE(s->added, 1200);
     QCOMPARE(indexes(), before);
@@ -366,6 +367,12 @@ void TestMlflowImport::importedRunsAreNotLive()
     auto db = openProjectDatabase(project);
     auto run = RunStore(**db).get(runIdOf(**db, u"aaaa0000000000000000000000000001"_s));
     QCOMPARE(run->status, RunStatus::Running);
+    // Cancel is refused: Cairn did not start it, and its status stays MLflow's.
+    auto cancelled = cancelRun(**db, run->id);
+    QVERIFY(!cancelled);
+    QVERIFY2(cancelled.error().message.contains(u"imported from MLflow"_s),
+             qPrintable(cancelled.error().toString()));
+    QCOMPARE(RunStore(**db).get(run->id)->status, RunStatus::Running);
     // A Cairn run of the project may start with one slot.
     RunRecord mine;
     mine.uuid = u"native"_s;
@@ -673,6 +680,15 @@ void TestMlflowImport::cliImport()
     QVERIFY(r.err.contains(project.toUtf8()));
     r = test::runProcess(test::cliPath(), {u"import"_s, u"wandb"_s, store});
     QCOMPARE(r.exitCode, 2);
+
+    // Run inside the store itself: refused, and nothing written there.
+    QTemporaryDir copy;
+    writeStore(copy.filePath(u"mlruns"_s));
+    r = test::runProcess(test::cliPath(), {u"import"_s, u"mlflow"_s, u"."_s},
+                         copy.filePath(u"mlruns"_s));
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("inside"), r.err.constData());
+    QVERIFY(!QFileInfo::exists(copy.filePath(u"mlruns/.cairn"_s)));
 }
 
 void TestMlflowImport::gateJudgesImportedMetrics()

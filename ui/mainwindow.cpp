@@ -142,11 +142,20 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_loadCancel->setObjectName(QStringLiteral("loadCancel"));
     m_loadCancel->hide();
     connect(m_loadCancel, &QPushButton::clicked, this, [this] {
+        ++m_progressGeneration; // progress already posted is not shown
         m_loader.cancel();
         m_importer.cancel();
         m_mirrorFinisher.cancel();
         m_loadCancel->hide();
-        statusBar()->showMessage(tr("Opening cancelled"), 5000);
+        if (m_importRunning) {
+            // The runs imported before the cancel are kept: show them.
+            m_importRunning = false;
+            statusBar()->showMessage(tr("Import cancelled; the runs imported so far are kept"),
+                                     8000);
+            reload();
+        } else {
+            statusBar()->showMessage(tr("Cancelled"), 5000);
+        }
     });
     statusBar()->addPermanentWidget(m_loadCancel);
     statusBar()->addPermanentWidget(m_statusGit);
@@ -514,11 +523,13 @@ void MainWindow::importMlflow(const QString &path)
     const QString root = m_snapshot->root;
     auto last = std::make_shared<std::atomic_int>(-1);
     QPointer<MainWindow> self(this);
-    auto percent = [self, last](int p) {
+    const quint64 gen = ++m_progressGeneration;
+    m_importRunning = true;
+    auto percent = [self, last, gen](int p) {
         if (last->exchange(p) == p)
             return;
-        QMetaObject::invokeMethod(qApp, [self, p] {
-            if (!self)
+        QMetaObject::invokeMethod(qApp, [self, p, gen] {
+            if (!self || self->m_progressGeneration != gen)
                 return;
             self->m_loadCancel->show();
             self->statusBar()->showMessage(tr("Importing MLflow runs… %1%").arg(p));
@@ -534,6 +545,11 @@ void MainWindow::importMlflow(const QString &path)
                     Error(tr("not an MLflow store"), path)
                         .withHint(tr("Choose an mlruns folder (experiment folders with "
                                      "meta.yaml), or the folder that holds mlruns or mlflow.db")));
+            if (isInsideMlflowStore(root, *store))
+                return std::unexpected(
+                    Error(tr("the project is inside the MLflow store: importing would write into "
+                             "the store"),
+                          root));
             // Half the bar for reading, half for writing.
             auto read = readMlflowStore(*store, [&](qint64 done, qint64 total) {
                 if (total > 0)
@@ -557,6 +573,7 @@ void MainWindow::importMlflow(const QString &path)
                      QString::number(s->updated), QString::number(s->unchanged));
         },
         [this](Result<QString> result) {
+            m_importRunning = false;
             m_loadCancel->hide();
             if (!result) {
                 statusBar()->clearMessage();
@@ -581,11 +598,12 @@ void MainWindow::startLoad(const QString &root)
     // Progress of a long load (a large MLflow store) in the status bar, with Cancel.
     auto last = std::make_shared<std::atomic_int>(-1);
     QPointer<MainWindow> self(this);
-    auto percent = [self, last, root](int p) {
+    const quint64 gen = ++m_progressGeneration;
+    auto percent = [self, last, root, gen](int p) {
         if (last->exchange(p) == p)
             return;
-        QMetaObject::invokeMethod(qApp, [self, p, root] {
-            if (!self || self->m_currentPath != root)
+        QMetaObject::invokeMethod(qApp, [self, p, root, gen] {
+            if (!self || self->m_currentPath != root || self->m_progressGeneration != gen)
                 return;
             self->m_loadCancel->show();
             self->statusBar()->showMessage(
@@ -615,11 +633,12 @@ void MainWindow::finishMirror(const QString &root, std::shared_ptr<MlflowMirrorS
     const int all = shown + pending->remaining;
     auto last = std::make_shared<std::atomic_int>(-1);
     QPointer<MainWindow> self(this);
-    auto percent = [self, last, root, shown, all](int p) {
+    const quint64 gen = ++m_progressGeneration;
+    auto percent = [self, last, root, shown, all, gen](int p) {
         if (last->exchange(p) == p)
             return;
-        QMetaObject::invokeMethod(qApp, [self, p, root, shown, all] {
-            if (!self || self->m_currentPath != root)
+        QMetaObject::invokeMethod(qApp, [self, p, root, shown, all, gen] {
+            if (!self || self->m_currentPath != root || self->m_progressGeneration != gen)
                 return;
             self->m_loadCancel->show();
             self->statusBar()->showMessage(
@@ -718,7 +737,10 @@ void MainWindow::applySnapshot(ProjectSnapshot s)
     const QStringList watched = m_watcher->files();
     if (!watched.isEmpty())
         m_watcher->removePaths(watched);
-    if (s.project && !s.project->projectFile.isEmpty())
+    // A store opened read-only changes while MLflow writes to it: Reload reads it again, not
+    // every write.
+    if (s.project && !s.project->projectFile.isEmpty() &&
+        s.project->format != ProjectFormat::MlflowStore)
         m_watcher->addPath(s.project->projectFile);
     else if (!s.errors.isEmpty() && !s.errors.first().file.isEmpty() &&
              QFileInfo(s.errors.first().file).isFile())

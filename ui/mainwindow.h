@@ -171,6 +171,8 @@ private:
     JobTracker m_importer{this};
     JobTracker m_mirrorFinisher{this};
     QAction *m_importAction = nullptr;
+    quint64 m_progressGeneration = 0; // a posted progress message of another generation is stale
+    bool m_importRunning = false;
     bool m_shownOnce = false;
 };
 

@@ -42,6 +42,14 @@ static int importMlflow(const QStringList &args)
         return 2;
     }
     const QString root = projectRoot(parser);
+    if (isInsideMlflowStore(root, *location)) {
+        reportError(Error(u"the project folder is the MLflow store or inside it: importing would "
+                          "write Cairn's files into the store"_s,
+                          root)
+                        .withHint(u"Name the project with --project DIR, a folder outside %1"_s.arg(
+                            QDir::toNativeSeparators(location->path))));
+        return 2;
+    }
     if (mirroredMlflowStore(root))
         return reportError(Error(u"this is an MLflow store opened read-only, not a project"_s, root)
                                .withHint(u"Import into a project folder: --project DIR"_s));

@@ -375,6 +375,13 @@ int cmdLogs(const QStringList &args)
     dump();
     if (!parser.isSet(follow))
         return 0;
+    // An imported run has no output here to follow: Cairn does not supervise it.
+    if (auto q = (*db)->prepare(u"SELECT 1 FROM imported_runs WHERE run_id = ?1");
+        q && q->bind(1, *id).step().value_or(false)) {
+        printErr(
+            u"cairn-cli logs: run %1 was imported: its output is not recorded here"_s.arg(*id));
+        return 0;
+    }
     RunStore store(**db);
     int ticks = 0;
     while (true) {

@@ -113,6 +113,17 @@ bool opensAsMlflowStore(const QString &path)
     return findMlflowStore(path).has_value();
 }
 
+bool isInsideMlflowStore(const QString &projectRoot, const MlflowStoreLocation &store)
+{
+    if (store.kind != MlflowStoreKind::Files)
+        return false;
+    const QFileInfo info(projectRoot);
+    const QString root = info.canonicalFilePath().isEmpty()
+                             ? QDir::cleanPath(info.absoluteFilePath())
+                             : info.canonicalFilePath();
+    return root == store.path || root.startsWith(store.path + u'/');
+}
+
 Result<MlflowStore> readMlflowStore(const MlflowStoreLocation &store, const Progress &progress)
 {
     return store.kind == MlflowStoreKind::Sqlite ? readMlflowSqlStore(store.path, progress)
@@ -277,8 +288,8 @@ Result<void> Importer::prepare()
                "VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
              p(m_updateRun, u"UPDATE runs SET uuid = ?2, name = ?3, entry_point = ?4, command = "
                             "?5, status = ?6, created_ms = ?7, started_ms = ?8, ended_ms = ?9, "
-                            "note = ?10, git_commit = ?11, git_branch = ?12, git_remote = ?13 "
-                            "WHERE id = ?1"),
+                            "note = ?10, git_commit = ?11, git_branch = ?12, git_remote = ?13, "
+                            "error = NULL, exit_code = NULL, exit_signal = NULL WHERE id = ?1"),
              p(m_insertImported,
                u"INSERT INTO imported_runs (run_id, source, source_run_id, store, experiment_id, "
                "experiment_name, source_status, signature, imported_ms) VALUES (?1, ?2, ?3, ?4, "
@@ -440,14 +451,17 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
             if (!active)
                 return ok();
             active = false;
+            auto fk = db.execScript(u"PRAGMA foreign_keys=ON");
             for (const auto &[name, sql] : std::as_const(indexes)) {
-                if (auto r = db.execScript(sql); !r)
+                QString create = sql;
+                create.replace(u"CREATE INDEX "_s, u"CREATE INDEX IF NOT EXISTS "_s);
+                if (auto r = db.execScript(create); !r)
                     return r;
             }
-            return db.execScript(u"PRAGMA foreign_keys=ON");
+            return fk;
         }
     } bulk{m_db, {}, false};
-    if (count >= 1000 && existing.isEmpty()) {
+    if (m_options.bulk && count >= 1000 && existing.isEmpty()) {
         auto empty = m_db.prepare(u"SELECT NOT EXISTS (SELECT 1 FROM runs)");
         if (empty && empty->step().value_or(false) && empty->int64(0) == 1) {
             empty->reset();
@@ -463,7 +477,7 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
             if (auto r = m_db.execScript(u"PRAGMA foreign_keys=OFF"); !r)
                 return fail(r.error());
             for (const auto &[name, sql] : std::as_const(bulk.indexes)) {
-                if (auto r = m_db.execScript(u"DROP INDEX \"%1\""_s.arg(name)); !r)
+                if (auto r = m_db.execScript(u"DROP INDEX IF EXISTS \"%1\""_s.arg(name)); !r)
                     return fail(r.error());
             }
         }
@@ -733,14 +747,14 @@ static Result<std::unique_ptr<Database>> openMirror(const QString &root)
     // which made a first import of 10,000 runs several times slower), and a mirror a crash left
     // unreadable is made again.
     auto db = openProjectDatabase(root);
-    if (!db) {
+    if (!db && db.error().hint.contains(u"damaged"_s)) {
         qCWarning(lcProject) << "rebuilding the mirror" << root << db.error().toString();
         for (const QString &f : {u"cairn.db"_s, u"cairn.db-wal"_s, u"cairn.db-shm"_s})
             QFile::remove(QDir(root).filePath(u".cairn/"_s + f));
         db = openProjectDatabase(root);
-        if (!db)
-            return fail(db.error());
     }
+    if (!db)
+        return fail(db.error());
     if (auto r = (*db)->execScript(u"PRAGMA synchronous=OFF"); !r)
         return fail(r.error());
     return db;
@@ -813,8 +827,13 @@ Result<MlflowMirrorSync> beginMlflowMirrorSync(const QString &path, const Progre
     for (const MlflowRun &r : sync.store->runs)
         active += r.deleted ? 0 : 1;
     const bool split = sync.fresh && newestFirst > 0 && active > newestFirst;
+    // Until the import is whole the mirror is marked unfinished: a crash (or a bulk load's
+    // dropped indexes) in between makes it again at the next sync.
+    if (auto r = writeMarker(mirror, false); !r)
+        return fail(r.error());
     MlflowImportOptions options{.includeDeleted = false, .prune = true};
     options.rankIds = sync.fresh;
+    options.bulk = true;
     options.newest = split ? newestFirst : 0;
     auto summary = importMlflowRuns(**db, *sync.store, options, half(1));
     if (!summary)
@@ -822,8 +841,6 @@ Result<MlflowMirrorSync> beginMlflowMirrorSync(const QString &path, const Progre
     mirror.summary = *summary;
     if (split) {
         sync.remaining = active - newestFirst;
-        if (auto r = writeMarker(mirror, false); !r)
-            return fail(r.error());
         return sync;
     }
     if (auto r = mirrorMlflowRegistry(**db, *sync.store); !r)
@@ -846,6 +863,7 @@ Result<MlflowMirror> finishMlflowMirrorSync(MlflowMirrorSync &sync, const Progre
         return fail(db.error());
     MlflowImportOptions options{.includeDeleted = false, .prune = true};
     options.rankIds = sync.fresh;
+    options.bulk = true;
     auto summary = importMlflowRuns(**db, *sync.store, options, progress);
     if (!summary)
         return fail(summary.error());

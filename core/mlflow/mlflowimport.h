@@ -40,6 +40,10 @@ std::optional<MlflowStoreLocation> findMlflowStore(const QString &path);
 // holds; its MLflow runs can be imported into it).
 bool opensAsMlflowStore(const QString &path);
 
+// Whether importing into the project at `projectRoot` would write into the store (the project
+// folder is the mlruns folder or inside it): refused, a store is never written.
+bool isInsideMlflowStore(const QString &projectRoot, const MlflowStoreLocation &store);
+
 // Reads either kind of store.
 Result<MlflowStore> readMlflowStore(const MlflowStoreLocation &store,
                                     const Progress &progress = {});
@@ -54,6 +58,9 @@ struct MlflowImportOptions
     // New runs take as id their rank among the store's runs by start time (1 for the oldest), so
     // that ids follow time whichever part of the store is imported first: for an empty mirror.
     bool rankIds = false;
+    // Into an empty database, drop the secondary indexes and build them at the end (several times
+    // faster): only where a crash in between is mended by making the database again (a mirror).
+    bool bulk = false;
 };
 
 struct MlflowImportSummary

@@ -21,6 +21,14 @@ Result<void> cancelRun(Database &db, qint64 runId)
     if (isTerminal(run->status))
         return fail(Error(
             u"run %1 has already ended: it is %2"_s.arg(runId).arg(runStatusName(run->status))));
+    // A run imported from another tracker runs (or ran) elsewhere: Cairn cannot stop it.
+    if (auto q = db.prepare(u"SELECT source FROM imported_runs WHERE run_id = ?1");
+        q && q->bind(1, runId).step().value_or(false))
+        return fail(Error(u"run %1 was imported from %2: Cairn did not start it and cannot stop "
+                          "it"_s.arg(QString::number(runId),
+                                     q->text(0) == u"mlflow"_s ? u"MLflow"_s : q->text(0)))
+                        .withHint(u"Stop it where it runs; the next import or opening of the "
+                                  "store shows its new status"_s));
     if (run->supervisorPid && run->supervisorStart &&
         isProcessAlive(*run->supervisorPid, *run->supervisorStart)) {
         if (::kill(pid_t(*run->supervisorPid), SIGTERM) != 0)
