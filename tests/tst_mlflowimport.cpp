@@ -510,6 +510,14 @@ void TestMlflowImport::mirrorInTwoParts()
                  0);
         QCOMPARE(idOf(**db, 0), 1);
         QCOMPARE(idOf(**db, 1199), 1200);
+        // The second part loaded in bulk: the indexes are back, the data whole.
+        QCOMPARE(count(**db,
+                       u"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name "
+                       "IN ('params_key_value', 'latest_metrics_key_value', 'runs_status')"_s),
+                 3);
+        auto check = (*db)->prepare(u"PRAGMA integrity_check"_s);
+        QVERIFY(check->step().value_or(false));
+        QCOMPARE(check->text(0), u"ok"_s);
     }
     // A second opening of a whole mirror imports nothing, in one part.
     auto again = beginMlflowMirrorSync(mlruns, {}, 100);

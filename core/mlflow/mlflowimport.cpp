@@ -437,7 +437,7 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
         }
     }
 
-    // Into an empty database (a store's first mirror, a new project), many runs load several
+    // Into an (almost) empty database (a store's first mirror), many runs load several
     // times faster when the secondary indexes are built once at the end rather than kept up to
     // date row by row, and without foreign key checks on rows this import makes consistent.
     struct BulkLoad
@@ -461,9 +461,10 @@ Result<MlflowImportSummary> Importer::run(const Progress &progress)
             return fk;
         }
     } bulk{m_db, {}, false};
-    if (m_options.bulk && count >= 1000 && existing.isEmpty()) {
-        auto empty = m_db.prepare(u"SELECT NOT EXISTS (SELECT 1 FROM runs)");
-        if (empty && empty->step().value_or(false) && empty->int64(0) == 1) {
+    // (Also for the second part of a mirror's first sync: a few rows already there.)
+    if (m_options.bulk && count >= 1000 && existing.size() * 4 <= count) {
+        auto empty = m_db.prepare(u"SELECT count(*) * 4 <= ?1 FROM runs");
+        if (empty && empty->bind(1, qint64(count)).step().value_or(false) && empty->int64(0) == 1) {
             empty->reset();
             auto q = m_db.prepare(
                 u"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
