@@ -30,6 +30,24 @@ static void appendPoint(QByteArray &data, qint64 step, qint64 ts, double value)
     qToLittleEndian<quint64>(bits, buf + 16);
 }
 
+// The id of a metric name, made when new.
+static Result<qint64> metricKeyId(Database &db, const QString &name)
+{
+    auto ins =
+        db.prepare(u"INSERT INTO metric_keys (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
+    if (!ins)
+        return fail(ins.error());
+    if (auto r = ins->bind(1, name).exec(); !r)
+        return fail(r.error());
+    auto sel = db.prepare(u"SELECT id FROM metric_keys WHERE name = ?1");
+    if (!sel)
+        return fail(sel.error());
+    auto row = sel->bind(1, name).step();
+    if (!row || !*row)
+        return fail(row ? Error(u"metric key vanished"_s) : row.error());
+    return sel->int64(0);
+}
+
 MetricWriter::MetricWriter(Database &db, qint64 runId)
     : m_db(db)
     , m_runId(runId)
@@ -53,20 +71,11 @@ Result<MetricWriter::KeyState *> MetricWriter::key(const QString &name)
     };
     if (auto it = m_keys.constFind(name); it != m_keys.constEnd())
         return remember(*it);
-    auto ins =
-        m_db.prepare(u"INSERT INTO metric_keys (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
-    if (!ins)
-        return fail(ins.error());
-    if (auto r = ins->bind(1, name).exec(); !r)
-        return fail(r.error());
-    auto sel = m_db.prepare(u"SELECT id FROM metric_keys WHERE name = ?1");
-    if (!sel)
-        return fail(sel.error());
-    auto row = sel->bind(1, name).step();
-    if (!row || !*row)
-        return fail(row ? Error(u"metric key vanished"_s) : row.error());
+    auto id = metricKeyId(m_db, name);
+    if (!id)
+        return fail(id.error());
     KeyState state;
-    state.id = sel->int64(0);
+    state.id = *id;
     auto last = m_db.prepare(u"SELECT step, ts, value, min, max, count FROM latest_metrics "
                              "WHERE run_id = ?1 AND key_id = ?2");
     if (last && last->bind(1, m_runId).bind(2, state.id).step().value_or(false)) {
@@ -232,20 +241,9 @@ Result<qint64> MetricSeriesWriter::keyId(const QString &name)
 {
     if (auto it = m_keyIds.constFind(name); it != m_keyIds.constEnd())
         return *it;
-    auto ins =
-        m_db.prepare(u"INSERT INTO metric_keys (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
-    if (!ins)
-        return fail(ins.error());
-    if (auto r = ins->bind(1, name).exec(); !r)
-        return fail(r.error());
-    auto sel = m_db.prepare(u"SELECT id FROM metric_keys WHERE name = ?1");
-    if (!sel)
-        return fail(sel.error());
-    auto row = sel->bind(1, name).step();
-    if (!row || !*row)
-        return fail(row ? Error(u"metric key vanished"_s) : row.error());
-    const qint64 id = sel->int64(0);
-    m_keyIds.insert(name, id);
+    auto id = metricKeyId(m_db, name);
+    if (id)
+        m_keyIds.insert(name, *id);
     return id;
 }
 

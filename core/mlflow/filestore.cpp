@@ -12,6 +12,20 @@ using namespace cairn::mlflow::detail;
 
 namespace cairn {
 
+bool mlflowIdLess(const QString &a, const QString &b)
+{
+    const auto numeric = [](const QString &s) {
+        return !s.isEmpty() && std::all_of(s.begin(), s.end(), [](QChar c) { return c.isDigit(); });
+    };
+    const bool na = numeric(a);
+    const bool nb = numeric(b);
+    if (na != nb)
+        return na;
+    if (na && a.size() != b.size())
+        return a.size() < b.size();
+    return a < b;
+}
+
 QString mlflowRunStatusName(int status)
 {
     switch (MlflowRunStatus(status)) {
@@ -121,20 +135,6 @@ bool isReservedExperimentFolder(const QByteArray &name)
            name.startsWith('.');
 }
 
-bool idLess(const QString &a, const QString &b)
-{
-    const auto numeric = [](const QString &s) {
-        return !s.isEmpty() && std::all_of(s.begin(), s.end(), [](QChar c) { return c.isDigit(); });
-    };
-    const bool na = numeric(a);
-    const bool nb = numeric(b);
-    if (na != nb)
-        return na;
-    if (na && a.size() != b.size())
-        return a.size() < b.size();
-    return a < b;
-}
-
 MlflowLoggedModel readLoggedModel(const Folder &dir, const Meta &meta, const QString &experimentId,
                                   Errors &warnings)
 {
@@ -213,7 +213,7 @@ MlflowRegisteredModel readRegisteredModel(const Folder &dir, const Meta &meta, E
     }
     std::sort(model.versions.begin(), model.versions.end(),
               [](const MlflowModelVersion &a, const MlflowModelVersion &b) {
-                  return idLess(a.version, b.version);
+                  return mlflowIdLess(a.version, b.version);
               });
     return model;
 }
@@ -293,7 +293,7 @@ Result<MlflowStore> readMlflowFileStore(const QString &mlrunsDir, const Progress
                      [](const MlflowExperiment &a, const MlflowExperiment &b) {
                          if (a.deleted != b.deleted)
                              return !a.deleted;
-                         return idLess(a.id, b.id);
+                         return mlflowIdLess(a.id, b.id);
                      });
 
     // The registry.

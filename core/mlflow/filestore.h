@@ -157,6 +157,11 @@ struct MlflowStore
     Errors warnings; // malformed lines and files, with file and line; the rest was read
 };
 
+// Shared by both stores' readers. The order of experiment and version ids: numeric ids by value,
+// before any other. The index of `context` in the metric's contexts, added when new.
+bool mlflowIdLess(const QString &a, const QString &b);
+int mlflowContextIndex(MlflowMetric &metric, MlflowMetricContext context);
+
 // Reads the file store at `mlrunsDir` (the `mlruns` folder). Fails only when the folder is not
 // an MLflow store at all, or when `progress` (runs read, runs found) cancels.
 Result<MlflowStore> readMlflowFileStore(const QString &mlrunsDir, const Progress &progress = {});

@@ -211,15 +211,6 @@ bool isLater(const MlflowMetricPoint &a, const MlflowMetricPoint &b)
     return a.value > b.value;
 }
 
-int contextIndex(MlflowMetric &metric, MlflowMetricContext context)
-{
-    const qsizetype i = metric.contexts.indexOf(context);
-    if (i >= 0)
-        return int(i);
-    metric.contexts.append(std::move(context));
-    return int(metric.contexts.size() - 1);
-}
-
 // A run's metric lines have 2, 3 or 5 fields (`ts value [step [dataset digest]]`); a logged
 // model's have 4 or 6 (`ts value step run_id [dataset digest]`).
 MlflowMetric readMetricFile(const Folder &dir, const QByteArray &name, const QString &key,
@@ -267,11 +258,11 @@ MlflowMetric readMetricFile(const Folder &dir, const QByteArray &name, const QSt
         }
         if (loggedModel) {
             point.context =
-                contextIndex(metric, {QString::fromUtf8(fields[3]),
-                                      n == 6 ? QString::fromUtf8(fields[4]) : QString(),
-                                      n == 6 ? QString::fromUtf8(fields[5]) : QString()});
+                mlflowContextIndex(metric, {QString::fromUtf8(fields[3]),
+                                            n == 6 ? QString::fromUtf8(fields[4]) : QString(),
+                                            n == 6 ? QString::fromUtf8(fields[5]) : QString()});
         } else if (n == 5) {
-            point.context = contextIndex(
+            point.context = mlflowContextIndex(
                 metric, {QString(), QString::fromUtf8(fields[3]), QString::fromUtf8(fields[4])});
         }
         if (metric.points.isEmpty() || isLater(point, metric.latest))
@@ -304,3 +295,16 @@ void readMetricsDir(const Folder &dir, const QString &prefix, bool loggedModel,
 }
 
 } // namespace cairn::mlflow::detail
+
+namespace cairn {
+
+int mlflowContextIndex(MlflowMetric &metric, MlflowMetricContext context)
+{
+    const qsizetype i = metric.contexts.indexOf(context);
+    if (i >= 0)
+        return int(i);
+    metric.contexts.append(std::move(context));
+    return int(metric.contexts.size() - 1);
+}
+
+} // namespace cairn

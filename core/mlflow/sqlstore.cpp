@@ -12,25 +12,6 @@ using namespace cairn::mlflow::sql;
 
 namespace cairn::mlflow::sql {
 
-namespace {
-
-// Same order as the file store: numeric ids by value, before any other.
-bool idLess(const QString &a, const QString &b)
-{
-    const auto numeric = [](const QString &s) {
-        return !s.isEmpty() && std::all_of(s.begin(), s.end(), [](QChar c) { return c.isDigit(); });
-    };
-    const bool na = numeric(a);
-    const bool nb = numeric(b);
-    if (na != nb)
-        return na;
-    if (na && a.size() != b.size())
-        return a.size() < b.size();
-    return a < b;
-}
-
-} // namespace
-
 bool Reader::report()
 {
     if (m_cancel)
@@ -173,7 +154,7 @@ Result<void> Reader::readExperiments()
                      [](const MlflowExperiment &a, const MlflowExperiment &b) {
                          if (a.deleted != b.deleted)
                              return !a.deleted;
-                         return idLess(a.id, b.id);
+                         return mlflowIdLess(a.id, b.id);
                      });
     for (qsizetype i = 0; i < m_store.experiments.size(); ++i)
         m_experimentIndex.insert(m_store.experiments[i].id, i);

@@ -65,9 +65,6 @@ struct MetricSet
     QList<MlflowMetric> finish();
 };
 
-// The index of `context` in the metric's contexts, added when new.
-int contextIndex(MlflowMetric &metric, MlflowMetricContext context);
-
 // A row lookup by an id column, remembering the last hit (rows come grouped by run).
 class IdIndex
 {

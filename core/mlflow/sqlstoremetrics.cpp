@@ -94,15 +94,6 @@ QList<MlflowMetric> MetricSet::finish()
     return std::move(metrics);
 }
 
-int contextIndex(MlflowMetric &metric, MlflowMetricContext context)
-{
-    const qsizetype i = metric.contexts.indexOf(context);
-    if (i >= 0)
-        return int(i);
-    metric.contexts.append(std::move(context));
-    return int(metric.contexts.size() - 1);
-}
-
 void scanMetrics(MetricsScan &scan, std::atomic<qint64> &done, const std::atomic<bool> &cancel,
                  const std::stop_token &stop)
 {

@@ -212,7 +212,7 @@ Result<void> Reader::readLoggedModels()
         point.value = metricValue(s, 2, -1);
         point.timestamp = s.int64(3);
         point.step = s.int64(4);
-        point.context = contextIndex(metric, {s.text(5), s.text(6), s.text(7)});
+        point.context = mlflowContextIndex(metric, {s.text(5), s.text(6), s.text(7)});
         metric.points.append(point);
     });
     if (!r)
