@@ -104,7 +104,7 @@ DvcYaml parseDvcYaml(const QByteArray &bytes, const QString &label, Errors &warn
     if (!stages.IsMap())
         return d;
     for (auto it = stages.begin(); it != stages.end(); ++it) {
-        const YAML::Node &body = it->second;
+        const YAML::Node body = it->second; // a copy: it-> points into a temporary
         StageDef s;
         s.name = toQString(it->first.Scalar());
         s.templated = valueOf(body, "foreach").IsDefined() || valueOf(body, "matrix").IsDefined();
