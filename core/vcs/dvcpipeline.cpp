@@ -127,8 +127,9 @@ DvcYaml parseDvcYaml(const QByteArray &bytes, const QString &label, Errors &warn
                 } else if (item.IsMap()) {
                     for (auto f = item.begin(); f != item.end(); ++f) {
                         QStringList keys;
-                        if (f->second.IsSequence()) {
-                            for (const YAML::Node &k : f->second)
+                        // A copy: f-> points into a temporary the loop would outlive.
+                        if (const YAML::Node listed = f->second; listed.IsSequence()) {
+                            for (const YAML::Node &k : listed)
                                 keys << detail::yamlText(k);
                         }
                         s.params.append({joinWdir(wdir, toQString(f->first.Scalar())), keys});
