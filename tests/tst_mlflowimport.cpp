@@ -412,11 +412,10 @@ void TestMlflowImport::findsStores()
     // An MLflow 3 database, by its content.
     const QString db =
         test::fixture(u"mlflow/external/2024ab05158-lab__heart-disease-mlops/mlflow.db"_s);
-    if (QFile::exists(db)) {
-        found = findMlflowStore(db);
-        QVERIFY(found);
-        QCOMPARE(found->kind, MlflowStoreKind::Sqlite);
-    }
+    QVERIFY2(QFile::exists(db), qPrintable(db));
+    found = findMlflowStore(db);
+    QVERIFY(found);
+    QCOMPARE(found->kind, MlflowStoreKind::Sqlite);
     // Not stores: a plain folder, a text file, nothing.
     QDir().mkpath(dir.filePath(u"plain/sub"_s));
     test::writeFile(dir.filePath(u"plain/sub/meta.yaml"_s), "name: x\n");

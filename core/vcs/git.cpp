@@ -249,6 +249,18 @@ git_oid blobIdAt(git_commit *commit, const QByteArray &path)
 
 } // namespace
 
+// A commit as GitCommit: its id, summary, author and time (in the author's zone).
+static GitCommit describeCommit(const git_oid *oid, git_commit *commit)
+{
+    const git_signature *author = git_commit_author(commit);
+    GitCommit gc;
+    gc.id = oidHex(oid);
+    gc.summary = QString::fromUtf8(git_commit_summary(commit));
+    gc.author = QString::fromUtf8(author->name);
+    gc.when = QDateTime::fromSecsSinceEpoch(author->when.time, QTimeZone(author->when.offset * 60));
+    return gc;
+}
+
 Result<QList<GitCommit>> gitLog(const QString &repoPath, const QString &path, int limit)
 {
     auto repo = openRepo(repoPath, true);
@@ -292,14 +304,7 @@ Result<QList<GitCommit>> gitLog(const QString &repoPath, const QString &path, in
         }
         if (!touched)
             continue;
-        const git_signature *author = git_commit_author(commit.get());
-        GitCommit gc;
-        gc.id = oidHex(&oid);
-        gc.summary = QString::fromUtf8(git_commit_summary(commit.get()));
-        gc.author = QString::fromUtf8(author->name);
-        gc.when =
-            QDateTime::fromSecsSinceEpoch(author->when.time, QTimeZone(author->when.offset * 60));
-        out.append(gc);
+        out.append(describeCommit(&oid, commit.get()));
         if (limit > 0 && out.size() >= limit)
             break;
     }
@@ -510,14 +515,7 @@ Result<QList<GitCommit>> gitLogFrom(const QString &repoPath, const QString &rev,
         if (git_commit_lookup(&c, repo->get(), &oid) != 0)
             continue;
         Commit commit(c);
-        const git_signature *author = git_commit_author(commit.get());
-        GitCommit gc;
-        gc.id = oidHex(&oid);
-        gc.summary = QString::fromUtf8(git_commit_summary(commit.get()));
-        gc.author = QString::fromUtf8(author->name);
-        gc.when =
-            QDateTime::fromSecsSinceEpoch(author->when.time, QTimeZone(author->when.offset * 60));
-        out.append(gc);
+        out.append(describeCommit(&oid, commit.get()));
     }
     return out;
 }

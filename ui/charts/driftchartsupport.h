@@ -1,6 +1,7 @@
 #pragma once
 
-// Helpers shared by the drift charts (driftcharts.cpp, drifthistorychart.cpp); not for views.
+// Helpers shared by the drift charts (driftcharts.cpp, drifthistorychart.cpp); stylePlot also
+// styles the Experiments view's plot (views/dvcview.cpp).
 
 #include "charts/qcustomplot.h"
 

@@ -1,5 +1,6 @@
 #include "dvcview.h"
 
+#include "charts/driftchartsupport.h"
 #include "charts/metricchart.h"
 #include "charts/qcustomplot.h"
 #include "dvcexpmodel.h"
@@ -722,23 +723,7 @@ void DvcView::drawPlot()
 
 void DvcView::applyChartPalette()
 {
-    const QPalette pal = palette();
-    const QColor base = pal.color(QPalette::Base);
-    const QColor text = pal.color(QPalette::Text);
-    QColor grid = text;
-    grid.setAlpha(40);
-    m_plot->setBackground(base);
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(text, 1));
-        axis->setTickPen(QPen(text, 1));
-        axis->setSubTickPen(QPen(text, 1));
-        axis->setLabelColor(text);
-        axis->setTickLabelColor(text);
-        axis->grid()->setPen(QPen(grid, 1, Qt::SolidLine));
-        axis->grid()->setZeroLinePen(Qt::NoPen);
-    }
-    m_plot->legend->setBrush(base);
-    m_plot->legend->setTextColor(text);
+    driftchart::stylePlot(m_plot, palette());
 }
 
 } // namespace cairn::ui
